@@ -1,0 +1,1 @@
+"""Pure logic: no Qt, no SQL, no sound devices."""
