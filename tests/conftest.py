@@ -22,3 +22,45 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BENCHMARKS in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.benchmark)
+
+
+def _service_missing(what: str, variable: str):
+    """A test service that ./run test should have started is missing: fail, or skip if allowed."""
+    message = f"{what} is not running ({variable} unset); run the tests with ./run test"
+    if os.environ.get("RATER_ALLOW_MISSING_SERVICES") == "1":
+        pytest.skip(message)
+    pytest.fail(message)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url():
+    url = os.environ.get("RATER_TEST_PG_URL")
+    if not url:
+        _service_missing("the test PostgreSQL server", "RATER_TEST_PG_URL")
+    return url
+
+
+@pytest.fixture
+def pg_database(pg_admin_url):
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"rater_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def study_location(request, tmp_path):
+    """Where a new study goes: a .rater file, or an empty PostgreSQL database (same tests)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "study.rater")
+    return request.getfixturevalue("pg_database")

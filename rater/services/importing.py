@@ -1,0 +1,128 @@
+"""User action: import a batch of recordings and their private metadata into a study."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rater.audio.probe import probe
+from rater.core.errors import Problem, RaterError
+from rater.core.files import sha256_of
+from rater.core.metadata_csv import MetadataRow, MetadataTable, parse_metadata_csv
+from rater.services.session import actor_name, open_store
+from rater.storage.repository import NewRecording
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    already_present: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"added": len(self.added), "already_present": len(self.already_present),
+                "skipped": [str(p) for p in self.skipped]}
+
+
+def import_recordings(study: str, audio_dir: Path, metadata_csv: Path, *,
+                      hidden: list[str] | None = None, skip_bad: bool = False,
+                      progress: Progress | None = None) -> ImportReport:
+    """Probe every listed file, then store all of them in one transaction.
+
+    With any problem, nothing is stored and a RaterError lists every problem (file and CSV line),
+    unless `skip_bad` is set: then the good files are stored and the problems reported.
+    """
+    table = _read_metadata(metadata_csv)
+    hidden_flags = _hidden_flags(table, hidden)
+    if not audio_dir.is_dir():
+        raise RaterError(Problem("the audio folder does not exist", str(audio_dir),
+                                 "give the folder that holds the files named in the CSV"))
+    with open_store(study) as store:
+        known = store.known_checksums()
+        probed, problems = _probe_all(table, audio_dir, progress)
+        problems = sorted([*table.problems, *problems], key=_line_of)
+        if problems and not skip_bad:
+            raise RaterError(problems)
+        report = ImportReport(skipped=problems)
+        new = []
+        for recording in probed:
+            if recording.sha256 in known:
+                report.already_present.append(recording.original_name)
+            else:
+                known.add(recording.sha256)
+                new.append(recording)
+                report.added.append(recording.original_name)
+        if new:
+            store.add_recordings(new, hidden_flags, actor_name(), {
+                "metadata": str(metadata_csv), "audio": str(audio_dir),
+                "skipped": len(problems), "already_present": len(report.already_present)})
+        return report
+
+
+def _line_of(problem: Problem) -> int:
+    return int(problem.where.rsplit(":", 1)[1])
+
+
+def _read_metadata(path: Path) -> MetadataTable:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RaterError(Problem(f"cannot read the metadata file ({exc.strerror})", str(path),
+                                 "check the path given to --metadata")) from None
+    return parse_metadata_csv(data, str(path))
+
+
+def _hidden_flags(table: MetadataTable, hidden: list[str] | None) -> dict[str, bool]:
+    """All metadata columns are hidden unless --hidden names a subset."""
+    if hidden is None:
+        return {name: True for name in table.fields}
+    unknown = [name for name in hidden if name not in table.fields]
+    if unknown:
+        raise RaterError(Problem(
+            f"--hidden names {', '.join(map(repr, unknown))}, which the CSV does not have",
+            table.source, f"choose from: {', '.join(table.fields) or '(no metadata columns)'}"))
+    return {name: name in hidden for name in table.fields}
+
+
+def _probe_all(table: MetadataTable, audio_dir: Path, progress: Progress | None):
+    """Checksum and probe every file, two at a time (the work is I/O and C code)."""
+    done = 0
+    probed, problems = [], []
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        for row, result in zip(table.rows, pool.map(lambda r: _probe_one(r, audio_dir, table),
+                                                    table.rows), strict=True):
+            done += 1
+            if progress:
+                progress(done, len(table.rows), row.file)
+            (problems if isinstance(result, Problem) else probed).append(result)
+    return probed, problems
+
+
+def _probe_one(row: MetadataRow, audio_dir: Path, table: MetadataTable):
+    where = f"{table.source}:{row.line}"
+    path = audio_dir / row.file
+    if not path.is_file():
+        return Problem(f"audio file '{row.file}' not found in {audio_dir}", where,
+                       "check the name in the 'file' column, or add the file")
+    size = path.stat().st_size
+    if size == 0:
+        return Problem(f"audio file '{row.file}' is empty (0 bytes)", where,
+                       "replace it with the complete recording")
+    try:
+        info = probe(path)
+        checksum = sha256_of(path)
+    except RaterError as exc:
+        return Problem(f"'{row.file}': {exc.problems[0].what}", where, exc.problems[0].fix)
+    except OSError as exc:
+        return Problem(f"cannot read '{row.file}' ({exc.strerror})", where,
+                       "check the file's permissions")
+    return NewRecording(
+        original_name=row.file, source_path=str(path.resolve()), sha256=checksum,
+        size_bytes=size, format=info.format, subtype=info.subtype,
+        sample_rate=info.sample_rate, channels=info.channels, frames=info.frames,
+        duration_s=info.duration_s, metadata=row.values)

@@ -1,0 +1,142 @@
+"""Opening a study: a `.rater` SQLite file or a PostgreSQL database given by URL.
+
+SQLite files run in WAL mode with foreign keys on and `synchronous=FULL`, so every committed
+transaction survives a crash of the process or of the machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from rater.core.errors import Problem, RaterError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+STUDY_SUFFIX = ".rater"
+# The newest migration's id. Kept here so opening a current study never loads Alembic.
+SCHEMA_REVISION = "0001_initial"
+
+
+def study_url(study: str | Path) -> str:
+    """Turn what a user typed (a path or a SQLAlchemy URL) into a SQLAlchemy URL."""
+    text_ = str(study)
+    if "://" in text_:
+        try:
+            make_url(text_)
+        except ArgumentError as exc:
+            raise RaterError(
+                Problem(f"not a valid database URL ({exc})", text_,
+                        "use postgresql+psycopg://user@host:port/db or a path to a .rater file")
+            ) from None
+        return text_
+    return f"sqlite:///{Path(text_).expanduser().resolve()}"
+
+
+def describe(url: str) -> str:
+    """A study's location for messages, without a password."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        return str(parsed.database)
+    return parsed.render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if make_url(url).drivername.startswith("sqlite"):
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config(connection):
+    from alembic.config import Config  # imported here: only creating or upgrading needs it
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration, read from the migration scripts (tests check SCHEMA_REVISION)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to the newest migration (a no-op when it is current)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def create_study_database(url: str) -> Engine:
+    """Create the schema in a new, empty database. Refuses a database that already has tables."""
+    if make_url(url).drivername.startswith("sqlite"):
+        path = Path(make_url(url).database)
+        if path.exists() and path.stat().st_size > 0:
+            raise RaterError(Problem("a file already exists here", str(path),
+                                     "choose a new file name, or open the existing study"))
+        if not path.parent.is_dir():
+            raise RaterError(Problem("the folder does not exist", str(path.parent),
+                                     "create the folder first"))
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if inspect(connection).get_table_names():
+                raise RaterError(Problem("this database already holds tables", describe(url),
+                                         "use an empty database for a new study"))
+    except OperationalError as exc:
+        raise _unreachable(url, exc) from None
+    migrate(engine)
+    return engine
+
+
+def open_study_database(url: str) -> Engine:
+    """Open an existing study, upgrading its schema if it was made by an older Rater."""
+    if make_url(url).drivername.startswith("sqlite"):
+        path = Path(make_url(url).database)
+        if not path.is_file():
+            raise RaterError(Problem("no study file here", str(path),
+                                     "check the path, or create one with 'rater study init'"))
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise _unreachable(url, exc) from None
+    except Exception as exc:  # e.g. a file that is not SQLite at all
+        raise RaterError(Problem(f"not a Rater study ({exc.__class__.__name__}: {exc})",
+                                 describe(url), "open a file made by 'rater study init'")) from None
+    if revision is None:
+        raise RaterError(Problem("not a Rater study (no schema version found)", describe(url),
+                                 "open a file made by 'rater study init'"))
+    if revision != SCHEMA_REVISION:
+        migrate(engine)
+    return engine
+
+
+def _unreachable(url: str, exc: Exception) -> RaterError:
+    first_line = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()[0]
+    return RaterError(Problem(f"cannot open the database: {first_line}", describe(url),
+                              "check the path or URL, and that the server is running"))

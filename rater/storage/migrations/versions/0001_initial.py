@@ -1,0 +1,239 @@
+"""Initial schema, and the triggers that keep the audit trail and submitted ratings fixed.
+
+Revision ID: 0001_initial
+Revises: 
+Create Date: 2026-11-26 06:19:29.136431
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0001_initial'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('audit_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=200), nullable=False),
+    sa.Column('action', sa.String(length=100), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
+    )
+    op.create_table('codebook_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('codebook_id', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.String(length=50), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('source_text', sa.Text(), nullable=False),
+    sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_codebook_version')),
+    sa.UniqueConstraint('digest', name=op.f('uq_codebook_version_digest'))
+    )
+    op.create_table('metadata_field',
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('hidden', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_metadata_field'))
+    )
+    op.create_table('rater',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rater'))
+    )
+    op.create_table('recording',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('blind_code', sa.String(length=32), nullable=True),
+    sa.Column('original_name', sa.String(length=1000), nullable=False),
+    sa.Column('source_path', sa.String(length=4000), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('format', sa.String(length=20), nullable=False),
+    sa.Column('subtype', sa.String(length=40), nullable=False),
+    sa.Column('sample_rate', sa.Integer(), nullable=False),
+    sa.Column('channels', sa.Integer(), nullable=False),
+    sa.Column('frames', sa.BigInteger(), nullable=False),
+    sa.Column('duration_s', sa.Float(), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('channels > 0', name=op.f('ck_recording_channels_positive')),
+    sa.CheckConstraint('duration_s >= 0', name=op.f('ck_recording_duration_nonnegative')),
+    sa.CheckConstraint('sample_rate > 0', name=op.f('ck_recording_sample_rate_positive')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recording')),
+    sa.UniqueConstraint('blind_code', name=op.f('uq_recording_blind_code')),
+    sa.UniqueConstraint('sha256', name=op.f('uq_recording_sha256'))
+    )
+    op.create_table('assignment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recording_id', sa.Integer(), nullable=False),
+    sa.Column('rater_id', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=10), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("role IN ('primary', 'second', 'retest', 'gold')", name=op.f('ck_assignment_role_known')),
+    sa.CheckConstraint('position >= 0', name=op.f('ck_assignment_position_nonnegative')),
+    sa.ForeignKeyConstraint(['rater_id'], ['rater.id'], name=op.f('fk_assignment_rater_id_rater')),
+    sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_assignment_recording_id_recording')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignment')),
+    sa.UniqueConstraint('rater_id', 'position', name=op.f('uq_assignment_rater_id_position')),
+    sa.UniqueConstraint('recording_id', 'rater_id', 'role', name=op.f('uq_assignment_recording_id_rater_id_role'))
+    )
+    with op.batch_alter_table('assignment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignment_recording_id'), ['recording_id'], unique=False)
+
+    op.create_table('codebook_dimension',
+    sa.Column('codebook_version_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=32), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['codebook_version_id'], ['codebook_version.id'], name=op.f('fk_codebook_dimension_codebook_version_id_codebook_version')),
+    sa.PrimaryKeyConstraint('codebook_version_id', 'dimension', name=op.f('pk_codebook_dimension'))
+    )
+    op.create_table('metadata_value',
+    sa.Column('recording_id', sa.Integer(), nullable=False),
+    sa.Column('field', sa.String(length=100), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['field'], ['metadata_field.name'], name=op.f('fk_metadata_value_field_metadata_field')),
+    sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_metadata_value_recording_id_recording'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('recording_id', 'field', name=op.f('pk_metadata_value'))
+    )
+    op.create_table('scale_value',
+    sa.Column('codebook_version_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['codebook_version_id'], ['codebook_version.id'], name=op.f('fk_scale_value_codebook_version_id_codebook_version')),
+    sa.PrimaryKeyConstraint('codebook_version_id', 'value', name=op.f('pk_scale_value'))
+    )
+    op.create_table('study',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('codebook_version_id', sa.Integer(), nullable=False),
+    sa.Column('criterion', sa.String(length=100), nullable=False),
+    sa.Column('secret', sa.String(length=128), nullable=False),
+    sa.ForeignKeyConstraint(['codebook_version_id'], ['codebook_version.id'], name=op.f('fk_study_codebook_version_id_codebook_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_study'))
+    )
+    op.create_table('note',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('time_s', sa.Float(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('dimension', sa.String(length=32), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('time_s >= 0', name=op.f('ck_note_time_nonnegative')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_note_assignment_id_assignment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_note'))
+    )
+    with op.batch_alter_table('note', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_note_assignment_id'), ['assignment_id'], unique=False)
+
+    op.create_table('rating',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('codebook_version_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=32), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("(state = 'submitted') = (submitted_at IS NOT NULL)", name=op.f('ck_rating_submitted_has_time')),
+    sa.CheckConstraint("state IN ('draft', 'submitted')", name=op.f('ck_rating_state_known')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_rating_assignment_id_assignment')),
+    sa.ForeignKeyConstraint(['codebook_version_id', 'dimension'], ['codebook_dimension.codebook_version_id', 'codebook_dimension.dimension'], name=op.f('fk_rating_codebook_version_id_dimension_codebook_dimension')),
+    sa.ForeignKeyConstraint(['codebook_version_id', 'score'], ['scale_value.codebook_version_id', 'scale_value.value'], name=op.f('fk_rating_codebook_version_id_score_scale_value')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rating')),
+    sa.UniqueConstraint('assignment_id', 'dimension', name=op.f('uq_rating_assignment_id_dimension'))
+    )
+    with op.batch_alter_table('rating', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rating_assignment_id'), ['assignment_id'], unique=False)
+
+    op.create_table('amendment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rating_id', sa.Integer(), nullable=False),
+    sa.Column('codebook_version_id', sa.Integer(), nullable=False),
+    sa.Column('old_score', sa.Integer(), nullable=False),
+    sa.Column('new_score', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('who', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('length(trim(reason)) > 0', name=op.f('ck_amendment_reason_given')),
+    sa.ForeignKeyConstraint(['codebook_version_id', 'new_score'], ['scale_value.codebook_version_id', 'scale_value.value'], name=op.f('fk_amendment_codebook_version_id_new_score_scale_value')),
+    sa.ForeignKeyConstraint(['rating_id'], ['rating.id'], name=op.f('fk_amendment_rating_id_rating')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_amendment'))
+    )
+    with op.batch_alter_table('amendment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_amendment_rating_id'), ['rating_id'], unique=False)
+    _create_guards()
+
+
+# Triggers: the database itself refuses to rewrite history.
+SQLITE_GUARDS = [
+    """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+    """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+    """CREATE TRIGGER rating_submitted_fixed BEFORE UPDATE ON rating
+       WHEN OLD.state = 'submitted'
+       BEGIN SELECT RAISE(ABORT, 'a submitted rating cannot change: record an amendment'); END""",
+    """CREATE TRIGGER rating_submitted_kept BEFORE DELETE ON rating
+       WHEN OLD.state = 'submitted'
+       BEGIN SELECT RAISE(ABORT, 'a submitted rating cannot be deleted'); END""",
+    """CREATE TRIGGER amendment_no_update BEFORE UPDATE ON amendment
+       BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END""",
+    """CREATE TRIGGER amendment_no_delete BEFORE DELETE ON amendment
+       BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END""",
+]
+
+POSTGRES_GUARDS = [
+    """CREATE FUNCTION rater_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$""",
+    """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+       FOR EACH ROW EXECUTE FUNCTION rater_refuse('audit events are append-only')""",
+    """CREATE TRIGGER rating_submitted_fixed BEFORE UPDATE OR DELETE ON rating
+       FOR EACH ROW WHEN (OLD.state = 'submitted')
+       EXECUTE FUNCTION rater_refuse('a submitted rating cannot change: record an amendment')""",
+    """CREATE TRIGGER amendment_append_only BEFORE UPDATE OR DELETE ON amendment
+       FOR EACH ROW EXECUTE FUNCTION rater_refuse('amendments are append-only')""",
+]
+
+
+def _create_guards() -> None:
+    dialect = op.get_bind().dialect.name
+    for statement in SQLITE_GUARDS if dialect == "sqlite" else POSTGRES_GUARDS:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION rater_refuse() CASCADE")
+    with op.batch_alter_table('amendment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_amendment_rating_id'))
+
+    op.drop_table('amendment')
+    with op.batch_alter_table('rating', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rating_assignment_id'))
+
+    op.drop_table('rating')
+    with op.batch_alter_table('note', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_note_assignment_id'))
+
+    op.drop_table('note')
+    op.drop_table('study')
+    op.drop_table('scale_value')
+    op.drop_table('metadata_value')
+    op.drop_table('codebook_dimension')
+    with op.batch_alter_table('assignment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assignment_recording_id'))
+
+    op.drop_table('assignment')
+    op.drop_table('recording')
+    op.drop_table('rater')
+    op.drop_table('metadata_field')
+    op.drop_table('codebook_version')
+    op.drop_table('audit_event')

@@ -1,0 +1,244 @@
+"""The study store's tables (SQLAlchemy 2).
+
+One database holds one study. The same schema runs on SQLite (a `.rater` file) and PostgreSQL.
+Rules that protect the data live in the database itself, not only in Python:
+- a score must be one of its codebook version's scale values, for the dimension it names
+  (composite foreign keys into `scale_value` and `codebook_dimension`);
+- one rating per assignment and dimension (a change after submission is an `amendment`);
+- audit events are append-only (triggers, created by the migration).
+
+Changing this file means writing an Alembic migration in `migrations/versions/`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("primary", "second", "retest", "gold")
+RATING_STATES = ("draft", "submitted")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+Timestamp = DateTime(timezone=True)
+
+
+class Study(Base):
+    """The single study this database holds."""
+
+    __tablename__ = "study"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    codebook_version_id: Mapped[int] = mapped_column(ForeignKey("codebook_version.id"))
+    criterion: Mapped[str] = mapped_column(String(100), default="pearson_r:0.7")
+    secret: Mapped[str] = mapped_column(String(128))  # signs rater packs; never leaves the study
+
+
+class CodebookVersion(Base):
+    """The exact codebook text a study was rated with; ratings point to it."""
+
+    __tablename__ = "codebook_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    codebook_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(300))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    source_text: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ScaleValue(Base):
+    """Each allowed score of a codebook version; ratings reference it so the database refuses others."""
+
+    __tablename__ = "scale_value"
+    codebook_version_id: Mapped[int] = mapped_column(
+        ForeignKey("codebook_version.id"), primary_key=True
+    )
+    value: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+
+
+class CodebookDimension(Base):
+    __tablename__ = "codebook_dimension"
+    codebook_version_id: Mapped[int] = mapped_column(
+        ForeignKey("codebook_version.id"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Recording(Base):
+    """An imported audio file. Everything but `blind_code` is private to the researcher."""
+
+    __tablename__ = "recording"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    blind_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    original_name: Mapped[str] = mapped_column(String(1000))
+    source_path: Mapped[str] = mapped_column(String(4000))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    format: Mapped[str] = mapped_column(String(20))
+    subtype: Mapped[str] = mapped_column(String(40))
+    sample_rate: Mapped[int] = mapped_column(Integer)
+    channels: Mapped[int] = mapped_column(Integer)
+    frames: Mapped[int] = mapped_column(BigInteger)
+    duration_s: Mapped[float] = mapped_column(Float)
+    imported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("sample_rate > 0", name="sample_rate_positive"),
+        CheckConstraint("channels > 0", name="channels_positive"),
+        CheckConstraint("duration_s >= 0", name="duration_nonnegative"),
+    )
+
+
+class MetadataField(Base):
+    """A metadata column from the import CSV, and whether raters may see it."""
+
+    __tablename__ = "metadata_field"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class MetadataValue(Base):
+    __tablename__ = "metadata_value"
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recording.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(ForeignKey("metadata_field.name"), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Rater(Base):
+    __tablename__ = "rater"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    added_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Assignment(Base):
+    """One recording in one rater's queue, in a role, at a position."""
+
+    __tablename__ = "assignment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), index=True)
+    rater_id: Mapped[str] = mapped_column(ForeignKey("rater.id"))
+    role: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(_one_of("role", ROLES), name="role_known"),
+        CheckConstraint("position >= 0", name="position_nonnegative"),
+        UniqueConstraint("rater_id", "position"),
+        UniqueConstraint("recording_id", "rater_id", "role"),
+    )
+
+
+class Rating(Base):
+    """One rater's score of one dimension of one assignment: a draft until submitted, then fixed."""
+
+    __tablename__ = "rating"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    codebook_version_id: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(32))
+    score: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    __table_args__ = (
+        CheckConstraint(_one_of("state", RATING_STATES), name="state_known"),
+        CheckConstraint(
+            "(state = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
+        ),
+        UniqueConstraint("assignment_id", "dimension"),
+        ForeignKeyConstraint(
+            ["codebook_version_id", "score"], ["scale_value.codebook_version_id", "scale_value.value"]
+        ),
+        ForeignKeyConstraint(
+            ["codebook_version_id", "dimension"],
+            ["codebook_dimension.codebook_version_id", "codebook_dimension.dimension"],
+        ),
+    )
+
+
+class Amendment(Base):
+    """A change to a submitted rating: the rating keeps its original score, this row the new one."""
+
+    __tablename__ = "amendment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("rating.id"), index=True)
+    codebook_version_id: Mapped[int] = mapped_column(Integer)
+    old_score: Mapped[int] = mapped_column(Integer)
+    new_score: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
+        ForeignKeyConstraint(
+            ["codebook_version_id", "new_score"],
+            ["scale_value.codebook_version_id", "scale_value.value"],
+        ),
+    )
+
+
+class Note(Base):
+    """A time-stamped note a rater makes while listening."""
+
+    __tablename__ = "note"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    time_s: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    dimension: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (CheckConstraint("time_s >= 0", name="time_nonnegative"),)
+
+
+class AuditEvent(Base):
+    """Append-only log of what was done to the study (the migration adds the guarding triggers)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON

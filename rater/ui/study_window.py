@@ -1,0 +1,91 @@
+"""The researcher's window on a study: what it holds, loaded without blocking the UI."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rater.core.errors import RaterError
+from rater.ui.tasks import run_in_background
+
+FIELDS = (
+    ("name", "Study"),
+    ("recordings", "Recordings"),
+    ("hours", "Hours of audio"),
+    ("hidden", "Hidden from raters"),
+    ("raters", "Raters"),
+    ("assignments", "Assignments"),
+    ("ratings", "Ratings"),
+    ("criterion", "Reliability criterion"),
+)
+
+
+class StudyWindow(QMainWindow):
+    def __init__(self):
+        super().__init__()
+        self.setWindowTitle("Rater")
+        self.resize(720, 480)
+        self.study: str | None = None
+        self.values: dict[str, QLabel] = {}
+        self._build()
+
+    def _build(self) -> None:
+        self.status = QLabel("Opening the study…")
+        self.status.setAccessibleName("Study status")
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for key, label in FIELDS:
+            value = QLabel("—")
+            value.setAccessibleName(label)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key] = value
+            form.addRow(f"{label}:", value)
+        layout = QVBoxLayout()
+        layout.addWidget(self.status)
+        layout.addLayout(form)
+        layout.addStretch()
+        central = QWidget()
+        central.setLayout(layout)
+        self.setCentralWidget(central)
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction("&Open study…", self._choose_study).setShortcut("Ctrl+O")
+        menu.addAction("&Quit", self.close).setShortcut("Ctrl+Q")
+
+    def _choose_study(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open study", "", "Rater studies (*.rater)")
+        if path:
+            self.open_study(path)
+
+    def open_study(self, study: str) -> None:
+        from rater.services.study import study_info
+
+        self.study = study
+        self.status.setText("Opening the study…")
+        run_in_background(lambda: study_info(study), self.show_info, self.show_error)
+
+    def show_info(self, info: dict) -> None:
+        QSettings().setValue("last_study", self.study)
+        self.setWindowTitle(f"{info['name']} — Rater")
+        self.status.setText(info["study"])
+        hidden = [f["name"] for f in info["metadata_fields"] if f["hidden"]]
+        ratings = info["ratings"]
+        shown = {
+            "hidden": ", ".join(hidden) or "(no metadata yet)",
+            "recordings": f"{info['recordings']} ({info['blinded']} blinded)",
+            "ratings": f"{ratings['submitted']} submitted, {ratings['draft']} in progress",
+        }
+        for key, label in self.values.items():
+            label.setText(str(shown.get(key, info.get(key, "—"))))
+
+    def show_error(self, error: Exception) -> None:
+        self.status.setText("The study could not be opened.")
+        text = str(error) if isinstance(error, RaterError) else f"{type(error).__name__}: {error}"
+        QMessageBox.warning(self, "Rater", text)

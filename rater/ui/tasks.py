@@ -1,0 +1,61 @@
+"""Running work off the UI thread and getting the result back on it.
+
+The UI thread never waits on disk, SQL, decoding or statistics: a slot hands the work to
+`run_in_background`, and `done` (or `failed`) runs on the UI thread when it finishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; signals emitted by the worker are queued to its slots."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, on_done: Callable[[Any], None], on_failed: Callable[[Exception], None]):
+        super().__init__()
+        self.on_done, self.on_failed = on_done, on_failed
+        self.done.connect(self._deliver_done)
+        self.failed.connect(self._deliver_failed)
+
+    @Slot(object)
+    def _deliver_done(self, value: Any) -> None:
+        _running.discard(self)
+        self.on_done(value)
+
+    @Slot(object)
+    def _deliver_failed(self, exc: Exception) -> None:
+        _running.discard(self)
+        self.on_failed(exc)
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[], Any], relay: _Relay):
+        super().__init__()
+        self.work = work
+        self.relay = relay
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:  # handed to the UI thread, which shows it
+            self.relay.failed.emit(exc)
+        else:
+            self.relay.done.emit(result)
+
+
+_running: set[_Relay] = set()  # keeps each relay alive until its result has been delivered
+
+
+def run_in_background(work: Callable[[], Any], done: Callable[[Any], None],
+                      failed: Callable[[Exception], None]) -> None:
+    relay = _Relay(done, failed)
+    _running.add(relay)
+    QThreadPool.globalInstance().start(_Task(work, relay))
