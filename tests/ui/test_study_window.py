@@ -1,0 +1,40 @@
+"""The first window, offscreen: it opens a study without blocking and shows what it holds."""
+
+from __future__ import annotations
+
+from rater.services.study import init_study
+from rater.ui.app import default_study_path, ensure_default_study
+from rater.ui.study_window import StudyWindow
+
+
+def test_window_shows_the_study_counts(qtbot, tmp_path):
+    study = str(tmp_path / "s.rater")
+    init_study(study, name="Pilot")
+    window = StudyWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.open_study(study)
+    qtbot.waitUntil(lambda: window.windowTitle() == "Pilot — Rater", timeout=5000)
+    assert window.values["recordings"].text() == "0 (0 blinded)"
+    assert window.values["criterion"].text() == "pearson_r:0.7"
+    for label in window.values.values():
+        assert label.accessibleName()
+
+
+def test_a_bad_study_shows_a_clear_message_and_the_window_stays(qtbot, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr("rater.ui.study_window.QMessageBox.warning",
+                        lambda _parent, _title, text: shown.append(text))
+    window = StudyWindow()
+    qtbot.addWidget(window)
+    window.open_study(str(tmp_path / "missing.rater"))
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "no study file" in shown[0] and "rater study init" in shown[0]
+    assert window.status.text() == "The study could not be opened."
+
+
+def test_first_launch_creates_the_embedded_default_study():
+    assert not default_study_path().exists()
+    path = ensure_default_study()
+    assert path == str(default_study_path()) and default_study_path().exists()
+    assert ensure_default_study() == path  # the second launch reuses it
