@@ -48,7 +48,7 @@ RESERVED_IDS = frozenset(
 _VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _STATA_STR_TYPE = re.compile(r"str(\d+|l)", re.IGNORECASE)
 _CODEBOOK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_LEVEL_KEY = re.compile(r"-?(0|[1-9][0-9]*)")
+_LEVEL_KEY = re.compile(r"0|-?[1-9][0-9]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SCALAR = re.compile(r"[^,\]}\n#]*")  # numbers, booleans, dates: up to the next delimiter
@@ -116,8 +116,8 @@ class Codebook:
 def default_codebook_path() -> Path:
     """The bundled default codebook.
 
-    The canonical file is codebook/ at the top of the source tree; an installed wheel carries a
-    copy as package data of `rater.codebook` (see the pyproject package-dir mapping).
+    The canonical file is in codebook/ at the top of the source tree; an installed wheel is
+    expected to carry it as package data at rater/codebook/.
     """
     in_tree = Path(__file__).resolve().parents[2] / "codebook" / DEFAULT_CODEBOOK_NAME
     if in_tree.is_file():
@@ -210,7 +210,7 @@ def _texts(items: list[str]) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------
 # Validation
 
-KeyPath = tuple[str | int, ...]
+_KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ _KIND_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "a tabl
 class _Checker:
     """Collects problems, each located by file, line and key path."""
 
-    def __init__(self, source: str, lines: dict[KeyPath, int]):
+    def __init__(self, source: str, lines: dict[_KeyPath, int]):
         self.source = source
         self.lines = lines
         self._found: list[tuple[int, Problem]] = []
@@ -259,18 +259,18 @@ class _Checker:
         """Everything reported, in file order."""
         return [problem for _, problem in sorted(self._found, key=lambda found: found[0])]
 
-    def report(self, path: KeyPath, what: str, fix: str) -> None:
+    def report(self, path: _KeyPath, what: str, fix: str) -> None:
         """Record a problem at `file:line key.path`.
 
         A missing key has no line of its own, so it takes the line of its nearest parent.
         """
         prefixes = (path[:n] for n in range(len(path), 0, -1))
         line = next((self.lines[p] for p in prefixes if p in self.lines), 1)
-        where = f"{self.source}:{line} {format_key_path(path)}".rstrip()
+        where = f"{self.source}:{line} {_format_key_path(path)}".rstrip()
         self._found.append((line, Problem(what, where, fix)))
 
 
-def format_key_path(path: KeyPath) -> str:
+def _format_key_path(path: _KeyPath) -> str:
     """`dimensions[2].anchors.4`: keys joined by dots, array positions (from 0) in brackets."""
     text = ""
     for part in path:
@@ -297,7 +297,7 @@ def _check_codebook(c: _Checker, data: dict[str, Any]) -> None:
 
 
 def _check_table(
-    c: _Checker, table: dict[str, Any], path: KeyPath, keys: dict[str, _Key]
+    c: _Checker, table: dict[str, Any], path: _KeyPath, keys: dict[str, _Key]
 ) -> dict[str, Any]:
     """Report unknown, missing and mistyped keys; return the known keys whose type is right."""
     good = {}
@@ -356,7 +356,7 @@ def _check_codebook_id(c: _Checker, value: str) -> None:
         )
 
 
-def _check_text(c: _Checker, value: str, path: KeyPath, limit: int | None = None) -> None:
+def _check_text(c: _Checker, value: str, path: _KeyPath, limit: int | None = None) -> None:
     if not value.strip():
         c.report(path, "the text is empty", "write the text between the quotes")
     elif limit is not None and len(value.strip()) > limit:
@@ -367,7 +367,7 @@ def _check_text(c: _Checker, value: str, path: KeyPath, limit: int | None = None
         )
 
 
-def _check_text_list(c: _Checker, items: list[Any], path: KeyPath) -> None:
+def _check_text_list(c: _Checker, items: list[Any], path: _KeyPath) -> None:
     for index, item in enumerate(items):
         if isinstance(item, str):
             _check_text(c, item, path + (index,))
@@ -418,7 +418,7 @@ def _scale_levels(c: _Checker, good: dict[str, Any]) -> tuple[int, ...] | None:
 def _check_levels(
     c: _Checker,
     table: dict[str, Any],
-    path: KeyPath,
+    path: _KeyPath,
     levels: tuple[int, ...] | None,
     noun: str,
     limit: int | None = None,
@@ -461,7 +461,7 @@ def _check_dimensions(c: _Checker, dimensions: list[Any], levels: tuple[int, ...
         )
     seen: dict[str, int] = {}
     for index, dimension in enumerate(dimensions):
-        path: KeyPath = ("dimensions", index)
+        path: _KeyPath = ("dimensions", index)
         if not isinstance(dimension, dict):
             c.report(
                 path,
@@ -475,7 +475,7 @@ def _check_dimensions(c: _Checker, dimensions: list[Any], levels: tuple[int, ...
 
 
 def _check_dimension(
-    c: _Checker, dimension: dict[str, Any], path: KeyPath, levels: tuple[int, ...] | None
+    c: _Checker, dimension: dict[str, Any], path: _KeyPath, levels: tuple[int, ...] | None
 ) -> None:
     good = _check_table(c, dimension, path, _DIMENSION_KEYS)
     if "id" in good:
@@ -490,7 +490,7 @@ def _check_dimension(
         _check_text_list(c, good["rules"], path + ("rules",))
 
 
-def _check_dimension_id(c: _Checker, value: str, path: KeyPath) -> None:
+def _check_dimension_id(c: _Checker, value: str, path: _KeyPath) -> None:
     """Dimension ids become variable names, so they must be valid in SPSS, Stata and R."""
     reason = _variable_name_problem(value)
     if reason:
@@ -513,7 +513,7 @@ def _variable_name_problem(name: str) -> str:
     return ""
 
 
-def _check_duplicate_id(c: _Checker, value: str, path: KeyPath, seen: dict[str, int]) -> None:
+def _check_duplicate_id(c: _Checker, value: str, path: _KeyPath, seen: dict[str, int]) -> None:
     """Ids must differ ignoring case: SPSS ignores case and haven refuses names that clash."""
     first = seen.setdefault(value.lower(), path[-1])
     if first != path[-1]:
@@ -540,12 +540,12 @@ class _KeyLines:
         self.text = text
         self.pos = 0
         self.line = 1
-        self.lines: dict[KeyPath, int] = {}
-        self._last_index: dict[KeyPath, int] = {}  # array of tables -> index of its last table
+        self.lines: dict[_KeyPath, int] = {}
+        self._last_index: dict[_KeyPath, int] = {}  # array of tables -> index of its last table
         self._scan()
 
     def _scan(self) -> None:
-        table: KeyPath = ()
+        table: _KeyPath = ()
         while self._skip(newlines=True):
             if self.text.startswith("[[", self.pos):
                 table = self._array_table_header()
@@ -554,19 +554,19 @@ class _KeyLines:
             else:
                 self._key_value(table)
 
-    def _array_table_header(self) -> KeyPath:
+    def _array_table_header(self) -> _KeyPath:
         path = self._header(2)
         index = self._last_index.get(path, -1) + 1
         self._last_index[path] = index
         self._mark(path + (index,))
         return path + (index,)
 
-    def _header(self, brackets: int) -> KeyPath:
+    def _header(self, brackets: int) -> _KeyPath:
         """Read `[a.b]` or `[[a.b]]`; a prefix naming an array of tables means its last table."""
         self._advance(brackets)
         self._skip()
         parts = self._key()
-        path: KeyPath = ()
+        path: _KeyPath = ()
         for position, part in enumerate(parts, start=1):
             path += (part,)
             self._mark(path)
@@ -577,7 +577,7 @@ class _KeyLines:
         self._advance(brackets)
         return path
 
-    def _key_value(self, table: KeyPath) -> None:
+    def _key_value(self, table: _KeyPath) -> None:
         path = table
         for part in self._key():
             path += (part,)
@@ -605,7 +605,7 @@ class _KeyLines:
         self._advance(match.end() - self.pos)
         return match[0]
 
-    def _value(self, path: KeyPath) -> None:
+    def _value(self, path: _KeyPath) -> None:
         char = self.text[self.pos]
         if char == "[":
             self._array(path)
@@ -617,7 +617,7 @@ class _KeyLines:
             end = _SCALAR.match(self.text, self.pos).end()
             self._advance(end - self.pos)
 
-    def _array(self, path: KeyPath) -> None:
+    def _array(self, path: _KeyPath) -> None:
         self._advance(1)
         index = 0
         while self._skip(newlines=True) and self.text[self.pos] != "]":
@@ -629,7 +629,7 @@ class _KeyLines:
             index += 1
         self._advance(1)
 
-    def _inline_table(self, path: KeyPath) -> None:
+    def _inline_table(self, path: _KeyPath) -> None:
         self._advance(1)
         while self._skip() and self.text[self.pos] != "}":
             self._key_value(path)
@@ -660,5 +660,5 @@ class _KeyLines:
         self.line += self.text.count("\n", self.pos, self.pos + count)
         self.pos += count
 
-    def _mark(self, path: KeyPath) -> None:
+    def _mark(self, path: _KeyPath) -> None:
         self.lines.setdefault(path, self.line)
