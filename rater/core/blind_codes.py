@@ -10,19 +10,21 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"  # 29 characters: a prime base for Luhn mod N
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"  # 29 characters: a prime base for the check
 BODY_LENGTH = 6  # 29**6 ≈ 595 million codes
 
 
 def check_character(body: str) -> str:
-    """Luhn mod N check character over ALPHABET (catches any single error and most swaps)."""
+    """The character that makes sum(position × value) ≡ 0 (mod 29) over the whole code.
+
+    29 is prime and the weights 1..7 are distinct, so every single wrong character and every
+    swap of two neighbouring characters changes the sum: both are always caught (the ISBN-10
+    scheme, with a prime base of 29 instead of 11).
+    """
     base = len(ALPHABET)
-    factor, total = 2, 0
-    for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
-        total += addend // base + addend % base
-        factor = 1 if factor == 2 else 2
-    return ALPHABET[(base - total % base) % base]
+    total = sum(i * ALPHABET.index(c) for i, c in enumerate(body, start=1))
+    weight = len(body) + 1
+    return ALPHABET[(-total * pow(weight, -1, base)) % base]
 
 
 def is_valid(code: str) -> bool:
