@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_study_commands(commands)
+    _add_pack_commands(commands)
     return parser
 
 
@@ -104,6 +105,57 @@ def _add_study_commands(commands) -> None:
     info.add_argument("--json", action="store_true", help="print the counts as JSON")
     info.set_defaults(run=_run_info)
 
+    blind = sub.add_parser(
+        "blind", help="give recordings opaque codes and make the raters' audio copies",
+        description="Give every recording an opaque code and make the raters' copy of its "
+                    "audio: one format (FLAC), sample rate and channel count, no tags, loudness "
+                    "evened out, and the ranges in --redactions replaced by a tone or silence. "
+                    "Originals are never changed. Running it again keeps the codes and re-makes "
+                    "only copies whose original, redactions or settings changed.",
+        epilog="Redactions CSV: recording,start,end,reason[,mode] where recording is the file "
+               "name as imported (or the blind code), times are seconds or m:ss, and mode is "
+               "'tone' (default) or 'silence'.")
+    blind.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    blind.add_argument("--redactions", type=Path, metavar="FILE.csv",
+                       help="time ranges that name people or places")
+    blind.add_argument("--out", type=Path, metavar="DIR",
+                       help="folder for the copies (default: STUDY-blinded beside a study file)")
+    blind.add_argument("--sample-rate", type=int, default=24000, metavar="HZ",
+                       help="sample rate of every copy (default 24000)")
+    blind.add_argument("--channels", type=int, default=1, choices=(1, 2),
+                       help="channels of every copy (default 1)")
+    blind.add_argument("--loudness", type=float, default=-23.0, metavar="LUFS",
+                       help="integrated loudness of every copy (default -23, EBU R128)")
+    blind.add_argument("--no-normalise", action="store_true",
+                       help="keep each recording's own loudness")
+    blind.add_argument("--json", action="store_true", help="print the result as JSON")
+    blind.set_defaults(run=_run_blind)
+
+    alloc = sub.add_parser(
+        "allocate", help="decide who rates what, in which order",
+        description="Give every recording a primary rater (balanced load); give a share a "
+                    "second rater, stratified by a hidden field so each group is double-coded "
+                    "in proportion; optionally re-test a share with the same rater later in "
+                    "the queue (under a new code). Each rater's order is random but seeded, and "
+                    "interleaves the groups. Running it again after adding recordings or raters "
+                    "extends the allocation without changing existing work.",
+        epilog="The report shows the counts per rater and group, the rater pairs, and the 95%% "
+               "CI width the planned double-coding gives for Pearson r and ICC.")
+    alloc.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    alloc.add_argument("--raters", required=True, metavar="ID,ID...",
+                       help="the raters' ids, e.g. R1,R2,R3 (keep everyone who already has work)")
+    alloc.add_argument("--double", type=float, default=0.5, metavar="SHARE",
+                       help="share of recordings rated by a second rater (default 0.5)")
+    alloc.add_argument("--retest", type=float, default=0.0, metavar="SHARE",
+                       help="share of recordings re-rated by the same rater later (default 0)")
+    alloc.add_argument("--stratify", metavar="FIELD",
+                       help="a metadata field (e.g. la) whose groups are double-coded in "
+                            "proportion and interleaved in every queue")
+    alloc.add_argument("--seed", type=int, help="seed for a reproducible allocation "
+                                                "(default: random, printed in the report)")
+    alloc.add_argument("--json", action="store_true", help="print the report as JSON")
+    alloc.set_defaults(run=_run_allocate)
+
 
 def _show_help(parser: argparse.ArgumentParser):
     """A command group given without a subcommand prints its help and exits 2 (usage)."""
@@ -113,6 +165,63 @@ def _show_help(parser: argparse.ArgumentParser):
         return 2
 
     return run
+
+
+def _add_pack_commands(commands) -> None:
+    pack = commands.add_parser(
+        "pack", help="hand work to raters as files, and take their ratings back",
+        description="A rater pack is one file per rater: their blinded audio, the codebook, "
+                    "their queue and any work done so far, and nothing hidden. Raters open it "
+                    "in Rater, rate, and send back a return pack, which is verified (signed for "
+                    "this study and rater) before anything is imported.")
+    sub = pack.add_subparsers(title="pack commands", metavar="COMMAND")
+    pack.set_defaults(run=_show_help(pack))
+
+    export = sub.add_parser("export", help="write one rater's pack",
+                            description="Write one rater's pack from a blinded, allocated study.")
+    export.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    export.add_argument("--rater", required=True, metavar="ID", help="whose pack to write")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE.raterpack",
+                        help="where to write the pack")
+    export.add_argument("--json", action="store_true", help="print the result as JSON")
+    export.set_defaults(run=_run_pack_export)
+
+    imp = sub.add_parser(
+        "import", help="import returned packs",
+        description="Import packs that raters returned. Each is checked (this study, the rater "
+                    "it was issued to, unaltered, newer than what was already imported) and "
+                    "imported whole or not at all. Importing the same pack twice changes "
+                    "nothing; a return sent midway (partial work) is fine.")
+    imp.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    imp.add_argument("packs", nargs="+", type=Path, metavar="FILE.raterpack")
+    imp.add_argument("--json", action="store_true", help="print the results as JSON")
+    imp.set_defaults(run=_run_pack_import)
+
+
+def _run_pack_export(args) -> int:
+    from rater.services.packs import export_pack
+
+    result = export_pack(args.study, args.rater, args.out)
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"Wrote {result['pack']}: {result['items']} item(s) for rater {result['rater']} "
+              f"({result['size_bytes'] / 1e6:.1f} MB).")
+    return 0
+
+
+def _run_pack_import(args) -> int:
+    from rater.services.packs import import_packs
+
+    results = import_packs(args.study, args.packs)
+    if args.json:
+        _print_json(results)
+    else:
+        for result in results:
+            detail = (f": {result['ratings']} rating(s), {result['notes']} note(s)"
+                      if result["status"] == "imported" else "")
+            print(f"{result['pack']} (rater {result['rater']}): {result['status']}{detail}")
+    return 0
 
 
 def _run_init(args) -> int:
@@ -163,6 +272,46 @@ def _run_info(args) -> int:
     return 0
 
 
+def _run_blind(args) -> int:
+    from rater.services.blinding import blind_study
+
+    report = blind_study(args.study, redactions_csv=args.redactions, out=args.out,
+                         sample_rate=args.sample_rate, channels=args.channels,
+                         lufs=None if args.no_normalise else args.loudness,
+                         progress=_progress_bar())
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(f"Blinded: {report.codes_added} new code(s); {len(report.made)} copies made, "
+              f"{len(report.unchanged)} unchanged, in {report.folder}")
+    return 0
+
+
+def _run_allocate(args) -> int:
+    from rater.services.allocating import allocate_study
+
+    raters = [r.strip() for r in args.raters.split(",") if r.strip()]
+    report = allocate_study(args.study, raters, double=args.double, retest=args.retest,
+                            stratify=args.stratify, seed=args.seed)
+    if args.json:
+        _print_json(report)
+        return 0
+    print(f"Allocated {report['recordings']} recordings (seed {report['seed']}); "
+          f"{report['double_coded']} double-coded.")
+    for rater, counts in report["raters"].items():
+        parts = ", ".join(f"{k.removeprefix('group:') or 'all'}: {v}" if k.startswith("group:")
+                          else f"{k} {v}" for k, v in counts.items())
+        print(f"  {rater}: {parts}")
+    for pair, count in report["pairs"].items():
+        print(f"  pair {pair}: {count}")
+    for plan in report["precision"]:
+        if plan["icc_ci_width"] is not None:
+            print(f"  if the true reliability is {plan['assumed']}: 95% CI width about "
+                  f"{plan['pearson_r_ci_width']:.2f} for Pearson r, "
+                  f"{plan['icc_ci_width']:.2f} for ICC (n = {plan['n_units']})")
+    return 0
+
+
 def _print_json(document) -> None:
     json.dump(document, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
     sys.stdout.write("\n")
@@ -176,7 +325,8 @@ def _progress_bar():
     def show(done: int, total: int, item: str) -> None:
         width = 30
         filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {item[:40]:40}")
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{total} {item[:40]:40}")
         if done == total:
             sys.stderr.write("\n")
         sys.stderr.flush()

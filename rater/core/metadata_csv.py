@@ -44,8 +44,9 @@ def parse_metadata_csv(data: bytes, source: str) -> MetadataTable:
     text = _decode(data, source)
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records or not any(cell.strip() for cell in records[0]):
-        raise RaterError(Problem("the file is empty: no header row", source,
-                                 "add a header row with a 'file' column, then one row per recording"))
+        raise RaterError(Problem(
+            "the file is empty: no header row", source,
+            "add a header row with a 'file' column, then one row per recording"))
     header = [cell.strip() for cell in records[0]]
     problems = _check_header(header, source)
     if problems:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from rater.core.allocation import Slot
 from rater.core.codebook import Codebook
 from rater.core.errors import Problem, RaterError
 from rater.storage import engine as engines
@@ -27,6 +28,7 @@ from rater.storage.schema import (
     Rater,
     Rating,
     Recording,
+    Redaction,
     ScaleValue,
     Study,
 )
@@ -65,7 +67,7 @@ class StudyStore:
         with store.transaction() as session:
             version = _add_codebook(session, codebook)
             session.add(Study(id=1, name=name, codebook_version_id=version.id,
-                              secret=secrets.token_hex(32)))
+                              secret=secrets.token_hex(32), pack_id=secrets.token_hex(16)))
             _log(session, actor, "study.init", {"name": name, "codebook": codebook.id,
                                                 "codebook_version": codebook.version,
                                                 "codebook_digest": codebook.digest})
@@ -105,6 +107,15 @@ class StudyStore:
             study = session.get(Study, 1)
             return session.get(CodebookVersion, study.codebook_version_id).source_text
 
+    def only_rater(self) -> str:
+        """The rater of a pack's working copy (a research study has many: name one)."""
+        with self._sessions() as session:
+            raters = list(session.scalars(select(Rater.id).limit(2)))
+        if len(raters) != 1:
+            raise RaterError(Problem("this study has several raters", self.location,
+                                     "say which rater is rating"))
+        return raters[0]
+
     # -- recordings ----------------------------------------------------------------------------
 
     def known_checksums(self) -> set[str]:
@@ -132,6 +143,101 @@ class StudyStore:
                                 for name, value in new.metadata.items())
             _log(session, actor, "recordings.import", {**detail, "added": len(recordings)})
         return len(recordings)
+
+    def recordings(self, kind: str | None = "study") -> list[Recording]:
+        """Recordings in import order (detached rows: read them, don't change them)."""
+        with self._sessions() as session:
+            query = select(Recording).order_by(Recording.id)
+            if kind:
+                query = query.where(Recording.kind == kind)
+            return list(session.scalars(query))
+
+    def metadata_values(self, field: str) -> dict[int, str]:
+        """Recording id -> value of one metadata field (missing values left out)."""
+        with self._sessions() as session:
+            rows = session.execute(select(MetadataValue.recording_id, MetadataValue.value)
+                                   .where(MetadataValue.field == field))
+            return dict(rows.all())
+
+    # -- blinding ------------------------------------------------------------------------------
+
+    def assign_blind_codes(self, make_code, actor: str) -> int:
+        """Give every recording without a blind code a new one, in one transaction."""
+        with self.transaction() as session:
+            taken = set(session.scalars(select(Recording.blind_code)
+                                        .where(Recording.blind_code.is_not(None))))
+            taken |= set(session.scalars(select(Assignment.code)))
+            missing = list(session.scalars(select(Recording).where(Recording.blind_code.is_(None))
+                                           .order_by(Recording.id)))
+            for recording in missing:
+                recording.blind_code = make_code(taken)
+                taken.add(recording.blind_code)
+            if missing:
+                _log(session, actor, "blind.codes", {"new_codes": len(missing)})
+            return len(missing)
+
+    def redactions(self) -> dict[int, list[tuple[float, float, str]]]:
+        with self._sessions() as session:
+            result: dict[int, list[tuple[float, float, str]]] = {}
+            for row in session.scalars(select(Redaction).order_by(Redaction.start_s)):
+                result.setdefault(row.recording_id, []).append((row.start_s, row.end_s, row.mode))
+            return result
+
+    def replace_redactions(self, ranges: dict[int, list[tuple[float, float, str, str]]],
+                           actor: str) -> None:
+        """Set the redactions of the recordings named (others keep theirs), in one transaction."""
+        with self.transaction() as session:
+            for recording_id, rows in ranges.items():
+                session.execute(Redaction.__table__.delete()
+                                .where(Redaction.recording_id == recording_id))
+                session.add_all(Redaction(recording_id=recording_id, start_s=a, end_s=b,
+                                          mode=mode, reason=reason)
+                                for a, b, mode, reason in rows)
+            _log(session, actor, "blind.redactions",
+                 {"recordings": len(ranges), "ranges": sum(map(len, ranges.values()))})
+
+    def set_blinding(self, sample_rate: int, channels: int, lufs: float | None) -> None:
+        with self.transaction() as session:
+            study = session.get(Study, 1)
+            study.blind_sample_rate, study.blind_channels, study.blind_lufs = \
+                sample_rate, channels, lufs
+
+    def record_blind_copy(self, recording_id: int, *, path: str, sha256: str, size_bytes: int,
+                          duration_s: float, inputs: str) -> None:
+        """Remember the raters' copy of one recording (its own transaction: progress is kept)."""
+        with self.transaction() as session:
+            recording = session.get(Recording, recording_id)
+            recording.blind_path, recording.blind_sha256 = path, sha256
+            recording.blind_size_bytes, recording.blind_duration_s = size_bytes, duration_s
+            recording.blind_inputs = inputs
+
+    # -- allocation ----------------------------------------------------------------------------
+
+    def slots(self) -> list[Slot]:
+        """Every assignment as an allocation slot (recording ids as text)."""
+        with self._sessions() as session:
+            rows = session.execute(select(Assignment.recording_id, Assignment.rater_id,
+                                          Assignment.role, Assignment.position))
+            return [Slot(str(r), rater, role, position) for r, rater, role, position in rows]
+
+    def add_assignments(self, slots: list[tuple[Slot, str]], raters: list[str], actor: str,
+                        detail: dict) -> None:
+        """Store new (slot, code) assignments and any new raters, in one transaction."""
+        with self.transaction() as session:
+            known = set(session.scalars(select(Rater.id)))
+            session.add_all(Rater(id=r) for r in raters if r not in known)
+            session.flush()
+            session.add_all(Assignment(recording_id=int(slot.recording), rater_id=slot.rater,
+                                       role=slot.role, position=slot.position, code=code)
+                            for slot, code in slots)
+            _log(session, actor, "allocate", {**detail, "new_assignments": len(slots)})
+
+    def used_codes(self) -> set[str]:
+        with self._sessions() as session:
+            codes = set(session.scalars(select(Assignment.code)))
+            codes |= set(session.scalars(select(Recording.blind_code)
+                                         .where(Recording.blind_code.is_not(None))))
+            return codes
 
     # -- reporting -----------------------------------------------------------------------------
 

@@ -40,6 +40,10 @@ NAMING = {
 
 ROLES = ("primary", "second", "retest", "gold")
 RATING_STATES = ("draft", "submitted")
+RECORDING_KINDS = ("study", "gold")
+REDACTION_MODES = ("silence", "tone")
+PACK_DIRECTIONS = ("issued", "returned")
+STUDY_MODES = ("research", "rater")
 
 
 def utcnow() -> datetime:
@@ -67,6 +71,13 @@ class Study(Base):
     codebook_version_id: Mapped[int] = mapped_column(ForeignKey("codebook_version.id"))
     criterion: Mapped[str] = mapped_column(String(100), default="pearson_r:0.7")
     secret: Mapped[str] = mapped_column(String(128))  # signs rater packs; never leaves the study
+    pack_id: Mapped[str] = mapped_column(String(64))  # names the study in packs, reveals nothing
+    mode: Mapped[str] = mapped_column(String(10), default="research")  # or "rater" in a pack
+    blind_sample_rate: Mapped[int] = mapped_column(Integer, default=16000)
+    blind_channels: Mapped[int] = mapped_column(Integer, default=1)
+    blind_lufs: Mapped[float | None] = mapped_column(Float)  # loudness target; None: unchanged
+    ask_guess_field: Mapped[str | None] = mapped_column(String(100))  # blinding check
+    __table_args__ = (CheckConstraint(_one_of("mode", STUDY_MODES), name="mode_known"),)
 
 
 class CodebookVersion(Base):
@@ -83,7 +94,7 @@ class CodebookVersion(Base):
 
 
 class ScaleValue(Base):
-    """Each allowed score of a codebook version; ratings reference it so the database refuses others."""
+    """An allowed score of a codebook version; ratings reference it, so others are refused."""
 
     __tablename__ = "scale_value"
     codebook_version_id: Mapped[int] = mapped_column(
@@ -120,7 +131,16 @@ class Recording(Base):
     frames: Mapped[int] = mapped_column(BigInteger)
     duration_s: Mapped[float] = mapped_column(Float)
     imported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(10), default="study")
+    # The raters' copy, made by blinding: its path, checksum, facts, and a digest of what it was
+    # made from (original, redactions, settings) so re-blinding redoes only what changed.
+    blind_path: Mapped[str | None] = mapped_column(String(4000))
+    blind_sha256: Mapped[str | None] = mapped_column(String(64))
+    blind_size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    blind_duration_s: Mapped[float | None] = mapped_column(Float)
+    blind_inputs: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
+        CheckConstraint(_one_of("kind", RECORDING_KINDS), name="kind_known"),
         CheckConstraint("sample_rate > 0", name="sample_rate_positive"),
         CheckConstraint("channels > 0", name="channels_positive"),
         CheckConstraint("duration_s >= 0", name="duration_nonnegative"),
@@ -145,6 +165,22 @@ class MetadataValue(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class Redaction(Base):
+    """A time range of a recording silenced or replaced by a tone in the raters' copy."""
+
+    __tablename__ = "redaction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), index=True)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    mode: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        CheckConstraint("start_s >= 0 AND end_s > start_s", name="range_valid"),
+        CheckConstraint(_one_of("mode", REDACTION_MODES), name="mode_known"),
+    )
+
+
 class Rater(Base):
     __tablename__ = "rater"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -161,11 +197,13 @@ class Assignment(Base):
     rater_id: Mapped[str] = mapped_column(ForeignKey("rater.id"))
     role: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))  # what the rater sees; a re-test gets a new one
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     __table_args__ = (
         CheckConstraint(_one_of("role", ROLES), name="role_known"),
         CheckConstraint("position >= 0", name="position_nonnegative"),
         UniqueConstraint("rater_id", "position"),
+        UniqueConstraint("rater_id", "code"),
         UniqueConstraint("recording_id", "rater_id", "role"),
     )
 
@@ -190,7 +228,8 @@ class Rating(Base):
         ),
         UniqueConstraint("assignment_id", "dimension"),
         ForeignKeyConstraint(
-            ["codebook_version_id", "score"], ["scale_value.codebook_version_id", "scale_value.value"]
+            ["codebook_version_id", "score"],
+            ["scale_value.codebook_version_id", "scale_value.value"],
         ),
         ForeignKeyConstraint(
             ["codebook_version_id", "dimension"],
@@ -231,6 +270,46 @@ class Note(Base):
     dimension: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     __table_args__ = (CheckConstraint("time_s >= 0", name="time_nonnegative"),)
+
+
+class Guess(Base):
+    """The blinding check: which group a rater thinks a recording came from ('' = don't know)."""
+
+    __tablename__ = "guess"
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(100))
+    guess: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ListeningSpan(Base):
+    """A stretch of a recording a rater actually heard, and at which speed."""
+
+    __tablename__ = "listening_span"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    speed: Mapped[float] = mapped_column(Float, default=1.0)
+    __table_args__ = (
+        CheckConstraint("end_s >= start_s AND start_s >= 0", name="span_valid"),
+    )
+
+
+class PackEvent(Base):
+    """A rater pack issued to a rater or returned by one; `sequence` orders a rater's returns."""
+
+    __tablename__ = "pack_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rater_id: Mapped[str] = mapped_column(ForeignKey("rater.id"))
+    direction: Mapped[str] = mapped_column(String(10))
+    pack_uuid: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(_one_of("direction", PACK_DIRECTIONS), name="direction_known"),
+    )
 
 
 class AuditEvent(Base):

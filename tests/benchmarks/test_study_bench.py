@@ -101,7 +101,8 @@ def _fill(store: StudyStore, recordings: int, ratings: int, raters: int = 10) ->
         session.execute(insert(Assignment), [dict(
             id=a + 1, recording_id=a % recordings + 1,
             rater_id=f"R{(a + a // recordings) % raters:02d}",
-            role=("primary", "second", "retest")[min(a // recordings, 2)], position=a)
+            role=("primary", "second", "retest")[min(a // recordings, 2)], position=a,
+            code=f"C{a:07d}")
             for a in range(assignments)])
         session.execute(insert(Rating), [dict(
             assignment_id=a + 1, codebook_version_id=version, dimension=d, score=1 + (a % 5),

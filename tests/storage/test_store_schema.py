@@ -1,4 +1,4 @@
-"""The study store on SQLite and PostgreSQL: creation, migrations, and the rules the database keeps."""
+"""The study store on SQLite and PostgreSQL: creation, migrations, the rules the database keeps."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def assignment_id(store):
         session.add(recording)
         session.flush()
         assignment = Assignment(recording_id=recording.id, rater_id="R1", role="primary",
-                                position=0)
+                                position=0, code="ABCDEFG")
         session.add(assignment)
         session.flush()
         return assignment.id
@@ -56,7 +56,7 @@ def _rating(store, assignment_id, score, dimension="warmth", state="draft"):
 
 def test_new_study_is_at_the_newest_schema_and_keeps_its_codebook(store):
     assert engines.current_revision(store.engine) == engines.SCHEMA_REVISION
-    assert engines.SCHEMA_REVISION == engines.head_revision()
+    assert engines.head_revision() == engines.SCHEMA_REVISION
     codebook = load_codebook(default_codebook_path())
     assert store.codebook_text() == codebook.source_text
     with store.transaction() as session:
@@ -147,7 +147,8 @@ def test_an_amendment_needs_a_reason_and_a_score_on_the_scale(store, assignment_
 
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(IntegrityError), store.transaction() as session:
-        session.add(Assignment(recording_id=999, rater_id="nobody", role="primary", position=0))
+        session.add(Assignment(recording_id=999, rater_id="nobody", role="primary", position=0,
+                               code="ABCDEFG"))
 
 
 def test_unknown_role_is_refused(store, assignment_id):

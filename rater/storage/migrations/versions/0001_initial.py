@@ -1,8 +1,8 @@
 """Initial schema, and the triggers that keep the audit trail and submitted ratings fixed.
 
 Revision ID: 0001_initial
-Revises: 
-Create Date: 2026-11-26 06:19:29.136431
+Revises:
+Create Date: 2026-11-26 06:30:50.904336
 """
 
 import sqlalchemy as sa
@@ -60,6 +60,13 @@ def upgrade() -> None:
     sa.Column('frames', sa.BigInteger(), nullable=False),
     sa.Column('duration_s', sa.Float(), nullable=False),
     sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('blind_path', sa.String(length=4000), nullable=True),
+    sa.Column('blind_sha256', sa.String(length=64), nullable=True),
+    sa.Column('blind_size_bytes', sa.BigInteger(), nullable=True),
+    sa.Column('blind_duration_s', sa.Float(), nullable=True),
+    sa.Column('blind_inputs', sa.String(length=64), nullable=True),
+    sa.CheckConstraint("kind IN ('study', 'gold')", name=op.f('ck_recording_kind_known')),
     sa.CheckConstraint('channels > 0', name=op.f('ck_recording_channels_positive')),
     sa.CheckConstraint('duration_s >= 0', name=op.f('ck_recording_duration_nonnegative')),
     sa.CheckConstraint('sample_rate > 0', name=op.f('ck_recording_sample_rate_positive')),
@@ -73,12 +80,14 @@ def upgrade() -> None:
     sa.Column('rater_id', sa.String(length=64), nullable=False),
     sa.Column('role', sa.String(length=10), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role IN ('primary', 'second', 'retest', 'gold')", name=op.f('ck_assignment_role_known')),
     sa.CheckConstraint('position >= 0', name=op.f('ck_assignment_position_nonnegative')),
     sa.ForeignKeyConstraint(['rater_id'], ['rater.id'], name=op.f('fk_assignment_rater_id_rater')),
     sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_assignment_recording_id_recording')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assignment')),
+    sa.UniqueConstraint('rater_id', 'code', name=op.f('uq_assignment_rater_id_code')),
     sa.UniqueConstraint('rater_id', 'position', name=op.f('uq_assignment_rater_id_position')),
     sa.UniqueConstraint('recording_id', 'rater_id', 'role', name=op.f('uq_assignment_recording_id_rater_id_role'))
     )
@@ -101,6 +110,33 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_metadata_value_recording_id_recording'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('recording_id', 'field', name=op.f('pk_metadata_value'))
     )
+    op.create_table('pack_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rater_id', sa.String(length=64), nullable=False),
+    sa.Column('direction', sa.String(length=10), nullable=False),
+    sa.Column('pack_uuid', sa.String(length=64), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("direction IN ('issued', 'returned')", name=op.f('ck_pack_event_direction_known')),
+    sa.ForeignKeyConstraint(['rater_id'], ['rater.id'], name=op.f('fk_pack_event_rater_id_rater')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pack_event'))
+    )
+    op.create_table('redaction',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recording_id', sa.Integer(), nullable=False),
+    sa.Column('start_s', sa.Float(), nullable=False),
+    sa.Column('end_s', sa.Float(), nullable=False),
+    sa.Column('mode', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.CheckConstraint("mode IN ('silence', 'tone')", name=op.f('ck_redaction_mode_known')),
+    sa.CheckConstraint('start_s >= 0 AND end_s > start_s', name=op.f('ck_redaction_range_valid')),
+    sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_redaction_recording_id_recording')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_redaction'))
+    )
+    with op.batch_alter_table('redaction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_redaction_recording_id'), ['recording_id'], unique=False)
+
     op.create_table('scale_value',
     sa.Column('codebook_version_id', sa.Integer(), nullable=False),
     sa.Column('value', sa.Integer(), nullable=False),
@@ -115,9 +151,37 @@ def upgrade() -> None:
     sa.Column('codebook_version_id', sa.Integer(), nullable=False),
     sa.Column('criterion', sa.String(length=100), nullable=False),
     sa.Column('secret', sa.String(length=128), nullable=False),
+    sa.Column('pack_id', sa.String(length=64), nullable=False),
+    sa.Column('mode', sa.String(length=10), nullable=False),
+    sa.Column('blind_sample_rate', sa.Integer(), nullable=False),
+    sa.Column('blind_channels', sa.Integer(), nullable=False),
+    sa.Column('blind_lufs', sa.Float(), nullable=True),
+    sa.Column('ask_guess_field', sa.String(length=100), nullable=True),
+    sa.CheckConstraint("mode IN ('research', 'rater')", name=op.f('ck_study_mode_known')),
     sa.ForeignKeyConstraint(['codebook_version_id'], ['codebook_version.id'], name=op.f('fk_study_codebook_version_id_codebook_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_study'))
     )
+    op.create_table('guess',
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('field', sa.String(length=100), nullable=False),
+    sa.Column('guess', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_guess_assignment_id_assignment')),
+    sa.PrimaryKeyConstraint('assignment_id', name=op.f('pk_guess'))
+    )
+    op.create_table('listening_span',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('start_s', sa.Float(), nullable=False),
+    sa.Column('end_s', sa.Float(), nullable=False),
+    sa.Column('speed', sa.Float(), nullable=False),
+    sa.CheckConstraint('end_s >= start_s AND start_s >= 0', name=op.f('ck_listening_span_span_valid')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_listening_span_assignment_id_assignment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_listening_span'))
+    )
+    with op.batch_alter_table('listening_span', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_listening_span_assignment_id'), ['assignment_id'], unique=False)
+
     op.create_table('note',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
@@ -209,6 +273,7 @@ def _create_guards() -> None:
         op.execute(statement)
 
 
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION rater_refuse() CASCADE")
@@ -224,8 +289,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_note_assignment_id'))
 
     op.drop_table('note')
+    with op.batch_alter_table('listening_span', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_listening_span_assignment_id'))
+
+    op.drop_table('listening_span')
+    op.drop_table('guess')
     op.drop_table('study')
     op.drop_table('scale_value')
+    with op.batch_alter_table('redaction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_redaction_recording_id'))
+
+    op.drop_table('redaction')
+    op.drop_table('pack_event')
     op.drop_table('metadata_value')
     op.drop_table('codebook_dimension')
     with op.batch_alter_table('assignment', schema=None) as batch_op:

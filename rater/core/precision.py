@@ -1,0 +1,48 @@
+"""How precise will reliability be? Expected 95% CI widths at a planned number of units.
+
+Used by the allocation report so a researcher sees, before rating starts, whether the planned
+double-coding can show that a dimension passes the criterion.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy import stats
+
+Z95 = stats.norm.ppf(0.975)
+
+
+def pearson_ci(r: float, n: int) -> tuple[float, float] | None:
+    """Fisher-z 95% CI for Pearson r observed on n pairs (needs n > 3)."""
+    if n <= 3 or not -1 < r < 1:
+        return None
+    z, half = math.atanh(r), Z95 / math.sqrt(n - 3)
+    return math.tanh(z - half), math.tanh(z + half)
+
+
+def icc_consistency_ci(rho: float, n: int, k: int = 2) -> tuple[float, float] | None:
+    """Expected F-based 95% CI for a single-rater consistency ICC, ICC(C,1) = Shrout & Fleiss
+    ICC(3,1), when the true value is rho: the observed F ratio is then (1+(k-1)rho)/(1-rho)
+    (Shrout & Fleiss 1979, Table 4; McGraw & Wong 1996, Table 7)."""
+    if n < 2 or k < 2 or not 0 <= rho < 1:
+        return None
+    f_obs = (1 + (k - 1) * rho) / (1 - rho)
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    f_low = f_obs / stats.f.ppf(0.975, df1, df2)
+    f_high = f_obs * stats.f.ppf(0.975, df2, df1)
+    return (f_low - 1) / (f_low + k - 1), (f_high - 1) / (f_high + k - 1)
+
+
+def planned_precision(n_units: int, assumed: float) -> dict:
+    """Expected CIs for Pearson r and ICC at n double-coded units, if the truth is `assumed`."""
+    r = pearson_ci(assumed, n_units)
+    icc = icc_consistency_ci(assumed, n_units)
+    return {
+        "n_units": n_units,
+        "assumed": assumed,
+        "pearson_r_ci": list(r) if r else None,
+        "pearson_r_ci_width": r[1] - r[0] if r else None,
+        "icc_ci": list(icc) if icc else None,
+        "icc_ci_width": icc[1] - icc[0] if icc else None,
+    }

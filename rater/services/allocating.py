@@ -1,0 +1,98 @@
+"""User action: decide who rates what, in which order (`rater study allocate`)."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+
+from rater.core.allocation import Request, Slot, allocate
+from rater.core.blind_codes import new_code
+from rater.core.errors import Problem, RaterError
+from rater.core.precision import planned_precision
+from rater.services.session import actor_name, open_store
+
+ASSUMED_RELIABILITY = (0.7, 0.8)
+
+
+def allocate_study(study: str, raters: list[str], *, double: float = 0.5, retest: float = 0.0,
+                   stratify: str | None = None, seed: int | None = None) -> dict:
+    """Allocate every unallocated recording (and any new rater); return the allocation report.
+
+    Existing assignments are never changed, so this also extends an allocation when
+    recordings or raters are added later.
+    """
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    with open_store(study) as store:
+        recordings = store.recordings("study")
+        _check_blinded(recordings)
+        strata = _strata(store, recordings, stratify)
+        gold = [str(r.id) for r in store.recordings("gold")]
+        request = Request(strata=strata, raters=raters, double=double, retest=retest,
+                          gold=gold, seed=seed)
+        existing = store.slots()
+        new = allocate(request, existing)
+        codes = {str(r.id): r.blind_code for r in store.recordings(None)}
+        store.add_assignments(_with_codes(new, codes, store.used_codes()), raters, actor_name(),
+                              {"raters": raters, "double": double, "retest": retest,
+                               "stratify": stratify, "seed": seed})
+        return allocation_report(existing + new, strata, seed, stratify)
+
+
+def _check_blinded(recordings) -> None:
+    if not recordings:
+        raise RaterError(Problem("the study has no recordings", "allocate",
+                                 "import recordings first with 'rater study import'"))
+    unblinded = [r.original_name for r in recordings if not r.blind_code]
+    if unblinded:
+        raise RaterError(Problem(f"{len(unblinded)} recording(s) have no blind code yet",
+                                 "allocate", "run 'rater study blind' first"))
+
+
+def _strata(store, recordings, stratify: str | None) -> dict[str, str]:
+    if stratify is None:
+        return {str(r.id): "" for r in recordings}
+    fields = store.metadata_fields()
+    if stratify not in fields:
+        raise RaterError(Problem(f"no metadata field '{stratify}'", "--stratify",
+                                 f"choose one of: {', '.join(fields) or '(none imported)'}"))
+    values = store.metadata_values(stratify)
+    return {str(r.id): values.get(r.id, "") for r in recordings}
+
+
+def _with_codes(slots: list[Slot], codes: dict[str, str], taken: set[str]):
+    """Each slot with the code its rater sees: the recording's, or a fresh one for a re-test."""
+    result = []
+    for slot in slots:
+        if slot.role == "retest":
+            code = new_code(taken)
+            taken.add(code)
+        else:
+            code = codes[slot.recording]
+        result.append((slot, code))
+    return result
+
+
+def allocation_report(slots: list[Slot], strata: dict[str, str], seed: int,
+                      stratify: str | None) -> dict:
+    """Counts per rater × group and role, pairs, and the precision the double-coding buys."""
+    per_rater: dict[str, Counter] = {}
+    for slot in slots:
+        counts = per_rater.setdefault(slot.rater, Counter())
+        counts[slot.role] += 1
+        if slot.role in ("primary", "second"):
+            counts[f"group:{strata.get(slot.recording, '')}"] += 1
+    primary = {s.recording: s.rater for s in slots if s.role == "primary"}
+    pairs = Counter(" & ".join(sorted((primary[s.recording], s.rater)))
+                    for s in slots if s.role == "second")
+    double_coded = sum(pairs.values())
+    return {
+        "seed": seed,
+        "stratified_by": stratify,
+        "recordings": len(strata),
+        "double_coded": double_coded,
+        "double_coded_by_group": dict(Counter(strata[s.recording] for s in slots
+                                              if s.role == "second")),
+        "raters": {rater: dict(sorted(c.items())) for rater, c in sorted(per_rater.items())},
+        "pairs": dict(sorted(pairs.items())),
+        "precision": [planned_precision(double_coded, a) for a in ASSUMED_RELIABILITY],
+    }

@@ -1,0 +1,174 @@
+"""User actions around rater packs: issue one, open one to rate, return one, import returns."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from rater.audio.copies import distinct_copy
+from rater.audio.source import probe
+from rater.core import pack_format as fmt
+from rater.core.errors import Problem, RaterError
+from rater.core.files import sha256_of
+from rater.services.session import actor_name, open_store
+from rater.storage.rater_copy import (
+    PackAudio,
+    apply_return,
+    issued_to,
+    next_return_sequence,
+    rater_queue,
+    read_rater_work,
+    record_issue,
+    snapshot_database,
+    write_rater_copy,
+)
+
+WORK_FILE = "study.rater"
+KEY_FILE = "key"
+MANIFEST_FILE = "manifest.json"
+
+
+# -- the researcher issues a pack ------------------------------------------------------------
+
+def export_pack(study: str, rater: str, out: Path) -> dict:
+    """Write one rater's pack: blinded audio, codebook, queue and their work so far."""
+    with open_store(study) as store:
+        record = store.study()
+        if record.mode != "research":
+            raise RaterError(Problem("packs are issued from the researcher's study", study,
+                                     "open the research study, not a rater's copy"))
+        queue = rater_queue(store, rater)
+        if not queue:
+            raise RaterError(Problem(f"rater '{rater}' has nothing to rate", "--rater",
+                                     "allocate work first ('rater study allocate')"))
+        missing = [q.code for q in queue if not q.blind_path or not Path(q.blind_path).is_file()]
+        if missing:
+            raise RaterError(Problem(f"{len(missing)} recording(s) have no raters' copy",
+                                     "export", "run 'rater study blind' first"))
+        pack_id = uuid.uuid4().hex
+        with tempfile.TemporaryDirectory(dir=out.parent) as scratch:
+            members, audio = _pack_audio(queue, Path(scratch))
+            database = Path(scratch) / WORK_FILE
+            write_rater_copy(store, rater, queue, audio, database)
+            members[fmt.DATABASE] = database
+            key = fmt.derive_key(record.secret, record.pack_id, rater, pack_id)
+            manifest = fmt.Manifest(record.pack_id, rater, pack_id, "issued", 0)
+            signature = fmt.write_pack(out, manifest, key, members, include_key=True)
+        record_issue(store, rater, pack_id, signature, len(queue), actor_name())
+        return {"pack": str(out), "rater": rater, "items": len(queue),
+                "size_bytes": out.stat().st_size}
+
+
+def _pack_audio(queue, scratch: Path):
+    """The audio members: blinded copies as they are; a re-test gets a byte-distinct copy."""
+    members, facts = {}, {}
+    for item in queue:
+        member = f"audio/{item.code}.flac"
+        source = Path(item.blind_path)
+        if item.role == "retest":
+            source_copy = scratch / f"{item.code}.flac"
+            distinct_copy(source, source_copy)
+            source = source_copy
+        info = probe(source)
+        members[member] = source
+        facts[item.code] = PackAudio(item.code, member, sha256_of(source), source.stat().st_size,
+                                     info.subtype, info.sample_rate, info.channels, info.frames)
+    return members, facts
+
+
+# -- the rater opens a pack and returns their work ----------------------------------------------
+
+def unpack_for_rating(pack: Path, workspace: Path) -> Path:
+    """Unpack an issued pack into the rater's workspace (once); return its working folder.
+
+    Opening the same pack again returns the same folder with the work already done in it.
+    """
+    opened = fmt.read_pack(pack)
+    manifest = opened.manifest
+    if manifest.kind != "issued" or fmt.KEY not in opened.members:
+        raise RaterError(Problem("this is a returned pack, not one to rate", str(pack),
+                                 "open the pack the researcher sent you"))
+    key = bytes.fromhex(opened.members[fmt.KEY].decode())
+    if not opened.verify(key):
+        raise RaterError(Problem("the pack is damaged (its contents do not match its signature)",
+                                 str(pack), "ask the researcher to send the pack again"))
+    folder = workspace / manifest.pack
+    if (folder / WORK_FILE).is_file():
+        return folder
+    partial = workspace / f".{manifest.pack}.part"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    opened.extract_audio(partial)
+    (partial / WORK_FILE).write_bytes(opened.members[fmt.DATABASE])
+    (partial / KEY_FILE).write_bytes(opened.members[fmt.KEY])
+    (partial / MANIFEST_FILE).write_bytes(opened.members[fmt.MANIFEST])
+    partial.rename(folder)
+    return folder
+
+
+def return_pack(folder: Path, out: Path) -> dict:
+    """Write the rater's return pack from their working folder: their work, signed, no audio."""
+    manifest = json.loads((folder / MANIFEST_FILE).read_bytes())
+    key = bytes.fromhex((folder / KEY_FILE).read_text())
+    with open_store(str(folder / WORK_FILE)) as store:
+        sequence = next_return_sequence(store, manifest["rater"])
+    with tempfile.TemporaryDirectory(dir=out.parent) as scratch:
+        snapshot = Path(scratch) / WORK_FILE
+        snapshot_database(folder / WORK_FILE, snapshot)
+        returned = fmt.Manifest(manifest["study"], manifest["rater"], manifest["pack"],
+                                "return", sequence)
+        fmt.write_pack(out, returned, key, {fmt.DATABASE: snapshot}, include_key=False)
+    return {"pack": str(out), "sequence": sequence}
+
+
+# -- the researcher imports returns -------------------------------------------------------------
+
+def import_packs(study: str, packs: list[Path]) -> list[dict]:
+    """Import returned packs, each all-or-nothing; refuse tampered, foreign, wrong-rater and
+    older packs with a clear message. Importing the same pack twice changes nothing."""
+    return [_import_one(study, pack) for pack in packs]
+
+
+def _import_one(study: str, pack: Path) -> dict:
+    where = str(pack)
+    opened = fmt.read_pack(pack)
+    manifest = opened.manifest
+    with open_store(study) as store:
+        _check_origin(store, opened, where)
+        result = apply_return(store, rater=manifest.rater, pack=manifest.pack,
+                              sequence=manifest.sequence, signature=opened.signature,
+                              returned=_read_work(opened), where=where, actor=actor_name())
+        return {"pack": where, "rater": manifest.rater, **result}
+
+
+def _check_origin(store, opened: fmt.OpenedPack, where: str) -> None:
+    manifest, record = opened.manifest, store.study()
+    if manifest.study != record.pack_id:
+        raise RaterError(Problem("this pack belongs to another study", where,
+                                 "import it into the study that issued it"))
+    if manifest.kind != "return":
+        raise RaterError(Problem("this is the pack as issued, not a return", where,
+                                 "import the pack the rater sent back ('Return ratings…')"))
+    issued = issued_to(store, manifest.pack)
+    if issued is None:
+        raise RaterError(Problem("this study never issued this pack", where,
+                                 "import returns of packs exported from this study"))
+    if issued != manifest.rater:
+        raise RaterError(Problem(f"the pack claims rater '{manifest.rater}' but was issued to "
+                                 f"'{issued}'", where,
+                                 "ask the rater to return their own pack; nothing was changed"))
+    key = fmt.derive_key(record.secret, record.pack_id, manifest.rater, manifest.pack)
+    if not opened.verify(key):
+        raise RaterError(Problem("the pack was altered after the rater returned it (signature "
+                                 "does not match)", where,
+                                 "ask the rater to return the pack again; nothing was changed"))
+
+
+def _read_work(opened: fmt.OpenedPack) -> dict:
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Path(scratch) / WORK_FILE
+        database.write_bytes(opened.members[fmt.DATABASE])
+        return read_rater_work(database)

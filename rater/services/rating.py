@@ -1,0 +1,43 @@
+"""User actions of a rater: score, submit, amend, note, and what their queue looks like.
+
+`study` is a researcher's study (single-machine rater mode) or the working copy of a rater
+pack; `rater` defaults to the only rater of a pack's copy.
+"""
+
+from __future__ import annotations
+
+from rater.services.session import open_store
+from rater.storage import ratings
+from rater.storage.ratings import QueueEntry
+from rater.storage.repository import StudyStore
+
+
+def _rater(store: StudyStore, rater: str | None) -> str:
+    return rater if rater is not None else store.only_rater()
+
+
+def rater_queue(study: str, rater: str | None = None) -> list[QueueEntry]:
+    with open_store(study) as store:
+        return ratings.queue(store, _rater(store, rater))
+
+
+def set_score(study: str, code: str, dimension: str, score: int, rater: str | None = None):
+    with open_store(study) as store:
+        ratings.set_score(store, _rater(store, rater), code, dimension, score)
+
+
+def submit_rating(study: str, code: str, rater: str | None = None) -> None:
+    with open_store(study) as store:
+        ratings.submit(store, _rater(store, rater), code)
+
+
+def amend_rating(study: str, code: str, dimension: str, score: int, reason: str,
+                 rater: str | None = None) -> None:
+    with open_store(study) as store:
+        ratings.amend(store, _rater(store, rater), code, dimension, score, reason)
+
+
+def add_note(study: str, code: str, time_s: float, text: str, dimension: str | None = None,
+             rater: str | None = None) -> int:
+    with open_store(study) as store:
+        return ratings.add_note(store, _rater(store, rater), code, time_s, text, dimension)

@@ -1,0 +1,185 @@
+"""Reading and writing a rater's work: scores, submission, amendments, notes, listening.
+
+Each function is one transaction, committed before it returns: a rater's work is durable the
+moment it is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rater.core.errors import Problem, RaterError
+from rater.storage.repository import StudyStore, _log
+from rater.storage.schema import (
+    Amendment,
+    Assignment,
+    CodebookDimension,
+    ListeningSpan,
+    Note,
+    Rating,
+    Recording,
+    ScaleValue,
+    Study,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    code: str
+    position: int
+    duration_s: float
+    audio: str | None  # the raters' copy (a path, or a member path inside a rater's folder)
+    scores: dict[str, int]
+    submitted: bool
+
+    @property
+    def status(self) -> str:
+        if self.submitted:
+            return "submitted"
+        return "in progress" if self.scores else "not started"
+
+
+def queue(store: StudyStore, rater: str) -> list[QueueEntry]:
+    with store.transaction() as session:
+        rows = session.execute(
+            select(Assignment.id, Assignment.code, Assignment.position, Recording.duration_s,
+                   Recording.blind_path)
+            .join(Recording, Recording.id == Assignment.recording_id)
+            .where(Assignment.rater_id == rater).order_by(Assignment.position)).all()
+        ratings: dict[int, list[Rating]] = {}
+        for rating in session.scalars(select(Rating).join(Assignment)
+                                      .where(Assignment.rater_id == rater)):
+            ratings.setdefault(rating.assignment_id, []).append(rating)
+        return [QueueEntry(code, position, duration, path,
+                           {r.dimension: _effective(session, r) for r in ratings.get(a, [])},
+                           any(r.state == "submitted" for r in ratings.get(a, [])))
+                for a, code, position, duration, path in rows]
+
+
+def _effective(session: Session, rating: Rating) -> int:
+    """A rating's score after its latest amendment."""
+    latest = session.scalar(select(Amendment.new_score).where(Amendment.rating_id == rating.id)
+                            .order_by(Amendment.id.desc()).limit(1))
+    return rating.score if latest is None else latest
+
+
+def _assignment(session: Session, rater: str, code: str) -> Assignment:
+    assignment = session.scalar(select(Assignment).where(Assignment.rater_id == rater,
+                                                         Assignment.code == code))
+    if assignment is None:
+        raise RaterError(Problem(f"no recording {code} in rater {rater}'s queue", code,
+                                 "choose a recording from the queue"))
+    return assignment
+
+
+def _codebook_check(session: Session, dimension: str, score: int | None = None) -> int:
+    """The study's codebook version, after checking the dimension (and score) against it."""
+    study = session.get(Study, 1)
+    version = study.codebook_version_id
+    dimensions = set(session.scalars(select(CodebookDimension.dimension).where(
+        CodebookDimension.codebook_version_id == version)))
+    if dimension not in dimensions:
+        raise RaterError(Problem(f"the codebook has no dimension '{dimension}'", dimension,
+                                 f"choose one of: {', '.join(sorted(dimensions))}"))
+    if score is not None:
+        values = set(session.scalars(select(ScaleValue.value)
+                                     .where(ScaleValue.codebook_version_id == version)))
+        if score not in values:
+            raise RaterError(Problem(f"{score} is not on the scale", dimension,
+                                     f"score from {min(values)} to {max(values)}"))
+    return version
+
+
+def set_score(store: StudyStore, rater: str, code: str, dimension: str, score: int) -> None:
+    """Save a draft score (insert or change); refused once the rating is submitted."""
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        version = _codebook_check(session, dimension, score)
+        rating = session.scalar(select(Rating).where(Rating.assignment_id == assignment.id,
+                                                     Rating.dimension == dimension))
+        if rating is None:
+            session.add(Rating(assignment_id=assignment.id, codebook_version_id=version,
+                               dimension=dimension, score=score))
+        elif rating.state == "submitted":
+            raise RaterError(Problem(f"{code} is already submitted", code,
+                                     "change a submitted score with an amendment and a reason"))
+        else:
+            rating.score, rating.updated_at = score, utcnow()
+
+
+def submit(store: StudyStore, rater: str, code: str) -> None:
+    """Lock every dimension's score of one recording; all dimensions must be scored."""
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        study = session.get(Study, 1)
+        dimensions = list(session.scalars(select(CodebookDimension.dimension).where(
+            CodebookDimension.codebook_version_id == study.codebook_version_id)
+            .order_by(CodebookDimension.position)))
+        ratings = {r.dimension: r for r in session.scalars(
+            select(Rating).where(Rating.assignment_id == assignment.id))}
+        if any(r.state == "submitted" for r in ratings.values()):
+            raise RaterError(Problem(f"{code} is already submitted", code,
+                                     "change a submitted score with an amendment"))
+        missing = [d for d in dimensions if d not in ratings]
+        if missing:
+            raise RaterError(Problem(f"not every dimension is scored: {', '.join(missing)}",
+                                     code, "score every dimension before submitting"))
+        now = utcnow()
+        for rating in ratings.values():
+            rating.state, rating.submitted_at, rating.updated_at = "submitted", now, now
+        _log(session, rater, "rating.submitted", {"code": code})
+
+
+def amend(store: StudyStore, rater: str, code: str, dimension: str, score: int,
+          reason: str) -> None:
+    """Change a submitted score: the original stays, the change is appended with its reason."""
+    if not reason.strip():
+        raise RaterError(Problem("an amendment needs a reason", code,
+                                 "say why the score changes"))
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        _codebook_check(session, dimension, score)
+        rating = session.scalar(select(Rating).where(Rating.assignment_id == assignment.id,
+                                                     Rating.dimension == dimension,
+                                                     Rating.state == "submitted"))
+        if rating is None:
+            raise RaterError(Problem(f"{code} has no submitted {dimension} score", code,
+                                     "drafts can simply be changed"))
+        old = _effective(session, rating)
+        session.add(Amendment(rating_id=rating.id, codebook_version_id=rating.codebook_version_id,
+                              old_score=old, new_score=score, reason=reason.strip(), who=rater))
+        _log(session, rater, "rating.amended",
+             {"code": code, "dimension": dimension, "old": old, "new": score})
+
+
+def add_note(store: StudyStore, rater: str, code: str, time_s: float, text: str,
+             dimension: str | None = None) -> int:
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        if dimension is not None:
+            _codebook_check(session, dimension)
+        note = Note(assignment_id=assignment.id, time_s=max(0.0, time_s), text=text,
+                    dimension=dimension)
+        session.add(note)
+        session.flush()
+        return note.id
+
+
+def notes(store: StudyStore, rater: str, code: str) -> list[tuple[int, float, str, str | None]]:
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        rows = session.execute(select(Note.id, Note.time_s, Note.text, Note.dimension)
+                               .where(Note.assignment_id == assignment.id).order_by(Note.time_s))
+        return [tuple(row) for row in rows]
+
+
+def add_listening(store: StudyStore, rater: str, code: str,
+                  spans: list[tuple[float, float, float]]) -> None:
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        session.add_all(ListeningSpan(assignment_id=assignment.id, start_s=a, end_s=b, speed=v)
+                        for a, b, v in spans)

@@ -1,0 +1,80 @@
+"""Helpers for the sound tests (generated audio, capture reading, analysis)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+SR = 44100
+
+
+def setup_virtual_device() -> Path:
+    """Point ALSA ``default`` at a capture tee in front of the JACK dummy server; returns the
+    capture file. Call before anything imports sounddevice (the engine process inherits the
+    environment). Idempotent."""
+    if os.environ.get("RATER_TEST_CAPTURE"):
+        return Path(os.environ["RATER_TEST_CAPTURE"])
+    d = Path(tempfile.mkdtemp(prefix="rater-audio-tests-"))
+    capture = d / "captured.raw"
+    conf = d / "asound.conf"
+    conf.write_text(
+        f"""pcm.!default {{ type plug  slave {{ pcm "tee_to_file"  channels 2 }} }}
+pcm.tee_to_file {{ type file  file "{capture}"  format "raw"
+    slave.pcm {{ type jack  align_psize 0
+        playback_ports {{ 0 system:playback_1  1 system:playback_2 }} }} }}
+"""
+    )
+    os.environ["ALSA_CONFIG_PATH"] = str(conf)
+    os.environ["RATER_TEST_CAPTURE"] = str(capture)
+    os.environ.setdefault("JACK_NO_START_SERVER", "1")  # never let libjack start a real server
+    return capture
+
+
+def require_jack() -> None:
+    """Fail (or skip with RATER_ALLOW_MISSING_SERVICES=1) when the virtual device is not running."""
+    import pytest
+
+    if os.environ.get("RATER_TEST_JACK") != "1":
+        if os.environ.get("RATER_ALLOW_MISSING_SERVICES") == "1":
+            pytest.skip("virtual sound device not running (RATER_ALLOW_MISSING_SERVICES=1)")
+        pytest.fail("virtual sound device not running: run the tests with ./run test "
+                    "(scripts/with-test-services starts JACK and sets RATER_TEST_JACK=1)")
+
+
+def read_capture() -> np.ndarray:
+    """Everything the last stream played, float32 (n, 2)."""
+    raw = np.fromfile(os.environ["RATER_TEST_CAPTURE"], dtype="<f4")
+    return raw[: len(raw) // 2 * 2].reshape(-1, 2)
+
+
+def tone(seconds: float, freq: float = 440.0, amp: float = 0.5, sr: int = SR) -> np.ndarray:
+    t = np.arange(int(seconds * sr)) / sr
+    x = (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    return np.stack([x, -x], axis=1)
+
+
+def noise16(seconds: float, sr: int = SR, seed: int = 1, channels: int = 2) -> np.ndarray:
+    """Random samples on the 16-bit grid, never zero: they survive FLAC/WAV and float32 exactly."""
+    rng = np.random.default_rng(seed)
+    shape = (int(seconds * sr), channels)
+    q = rng.integers(1, 12000, size=shape) * rng.choice([-1, 1], size=shape)
+    return (q / 32768.0).astype(np.float32)
+
+
+def dominant_freq(x: np.ndarray, sr: int = SR) -> float:
+    x = x - x.mean()
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    k = int(np.argmax(spec))
+    # parabolic interpolation for sub-bin accuracy
+    if 0 < k < len(spec) - 1:
+        a, b, c = np.log(spec[k - 1:k + 2] + 1e-12)
+        k = k + 0.5 * (a - c) / (a - 2 * b + c)
+    return k * sr / len(x)
+
+
+def first_nonzero(x: np.ndarray) -> int:
+    nz = np.flatnonzero(np.abs(x).max(axis=1) > 0)
+    return int(nz[0]) if len(nz) else -1

@@ -1,0 +1,38 @@
+"""Expected CI widths for the allocation report."""
+
+from __future__ import annotations
+
+import pytest
+
+from rater.core.precision import icc_consistency_ci, pearson_ci, planned_precision
+
+
+def test_pearson_ci_is_the_fisher_z_interval():
+    # r = 0.7 on n = 30 pairs, by hand: z = atanh(0.7) = 0.8673, half-width 1.96/sqrt(27) =
+    # 0.3772, so z runs 0.4901 to 1.2445 and r from tanh(0.4901) = 0.4543 to tanh(1.2445) = 0.8467.
+    low, high = pearson_ci(0.7, 30)
+    assert low == pytest.approx(0.4543, abs=2e-4) and high == pytest.approx(0.8467, abs=2e-4)
+
+
+def test_icc_ci_reproduces_the_f_based_interval_of_an_observed_icc():
+    # With F = (1 + rho)/(1 - rho) the interval equals the McGraw & Wong (1996) Table 7 CI for
+    # ICC(C,1) computed from that F; check against the same formula written out by hand.
+    from scipy import stats
+
+    rho, n = 0.8, 17
+    f_obs = 9.0
+    fl, fu = f_obs / stats.f.ppf(0.975, 16, 16), f_obs * stats.f.ppf(0.975, 16, 16)
+    low, high = icc_consistency_ci(rho, n)
+    assert low == pytest.approx((fl - 1) / (fl + 1)) and high == pytest.approx((fu - 1) / (fu + 1))
+    assert low < rho < high
+
+
+def test_more_units_give_narrower_intervals():
+    widths = [planned_precision(n, 0.8)["icc_ci_width"] for n in (10, 17, 40, 100)]
+    assert widths == sorted(widths, reverse=True)
+
+
+def test_undefined_plans_give_none_not_nonsense():
+    assert pearson_ci(0.7, 3) is None
+    assert icc_consistency_ci(0.7, 1) is None
+    assert planned_precision(2, 0.7)["pearson_r_ci_width"] is None
