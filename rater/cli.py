@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted: nothing was changed by the unfinished step", file=sys.stderr)
         return 130
@@ -130,6 +134,20 @@ def _add_study_commands(commands) -> None:
                        help="keep each recording's own loudness")
     blind.add_argument("--json", action="store_true", help="print the result as JSON")
     blind.set_defaults(run=_run_blind)
+
+    leaks = sub.add_parser(
+        "audit-leaks", help="check that nothing perceivable predicts a hidden field",
+        description="After blinding, check whether anything a rater can perceive about the "
+                    "raters' copies (duration, file size, format, sample rate, channels, "
+                    "loudness, peak level, leading silence) still predicts a hidden field: a "
+                    "test per property and a cross-validated classifier against chance. The "
+                    "originals are audited too, to show what blinding evened out.",
+        epilog="Exit status 0 whatever the verdict; read 'verdict' (or the last line).")
+    leaks.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    leaks.add_argument("--by", required=True, metavar="FIELD",
+                       help="the hidden field to test against, e.g. la")
+    leaks.add_argument("--json", action="store_true", help="print the report as JSON")
+    leaks.set_defaults(run=_run_audit_leaks)
 
     alloc = sub.add_parser(
         "allocate", help="decide who rates what, in which order",
@@ -284,6 +302,30 @@ def _run_blind(args) -> int:
     else:
         print(f"Blinded: {report.codes_added} new code(s); {len(report.made)} copies made, "
               f"{len(report.unchanged)} unchanged, in {report.folder}")
+    return 0
+
+
+def _run_audit_leaks(args) -> int:
+    from rater.services.leak_audit import audit_leaks
+
+    report = audit_leaks(args.study, args.by)
+    if args.json:
+        _print_json(report)
+        return 0
+    for title, key in (("Raters' copies", "raters_copies"), ("Originals", "originals")):
+        section = report[key]
+        print(f"{title} ({report['recordings']} recordings, by {report['by']}):")
+        for prop in section["properties"]:
+            p = "—" if prop["p_adjusted"] is None else f"p = {prop['p_adjusted']:.3f}"
+            flag = "LEAKS" if prop["leaks"] else "ok"
+            print(f"  {prop['property']:<18} {flag:<6} {p:<10} {prop.get('note', '')}")
+        clf = section["classifier"]
+        if clf["accuracy"] is not None:
+            print(f"  classifier: {clf['accuracy']:.0%} correct vs {clf['chance']:.0%} by "
+                  f"chance (p = {clf['p']:.3f})")
+        print(f"  verdict: {section['verdict']}")
+        for advice in section["fix"]:
+            print(f"  fix: {advice}")
     return 0
 
 
