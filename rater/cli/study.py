@@ -1,71 +1,20 @@
-"""Rater's headless commands (the contract is ../shared/CLI.md). Never imports Qt.
-
-Exit status: 0 success; 1 bad input or a refused action (stderr says what, where and how to fix
-it); 2 wrong usage. `--json` prints exactly one JSON document on stdout.
-"""
+"""`rater study …`: create a study, import, blind, audit, allocate, describe."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 from pathlib import Path
 
-from rater.core.errors import RaterError
-
-STUDY_HELP = "a study file (.rater) or a PostgreSQL URL (postgresql+psycopg://user@host:port/db)"
+from rater.cli.common import STUDY_HELP, print_json, progress_bar, show_help
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
-        return 2
-    try:
-        return args.run(args) or 0
-    except RaterError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except KeyboardInterrupt:
-        print("interrupted: nothing was changed by the unfinished step", file=sys.stderr)
-        return 130
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rater",
-        description="Rate recorded interviews blind against a codebook, and check that raters "
-                    "agree. Run 'rater' with no command to open the app.",
-        epilog="Run 'rater COMMAND --help' for each command's options.",
-    )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    _add_study_commands(commands)
-    _add_pack_commands(commands)
-    return parser
-
-
-def command_names() -> set[str]:
-    """The top-level command words, so `rater` can tell a command from a file to open."""
-    parser = build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
-
-
-def _add_study_commands(commands) -> None:
+def add_commands(commands) -> None:
     study = commands.add_parser(
         "study", help="create a study, import recordings, show what a study holds",
         description="Set up a study: create it, import recordings with their private "
                     "metadata, and see what it holds.")
     sub = study.add_subparsers(title="study commands", metavar="COMMAND")
-    study.set_defaults(run=_show_help(study))
+    study.set_defaults(run=show_help(study))
 
     init = sub.add_parser(
         "init", help="create a new, empty study",
@@ -175,79 +124,12 @@ def _add_study_commands(commands) -> None:
     alloc.set_defaults(run=_run_allocate)
 
 
-def _show_help(parser: argparse.ArgumentParser):
-    """A command group given without a subcommand prints its help and exits 2 (usage)."""
-
-    def run(_args) -> int:
-        parser.print_help(sys.stderr)
-        return 2
-
-    return run
-
-
-def _add_pack_commands(commands) -> None:
-    pack = commands.add_parser(
-        "pack", help="hand work to raters as files, and take their ratings back",
-        description="A rater pack is one file per rater: their blinded audio, the codebook, "
-                    "their queue and any work done so far, and nothing hidden. Raters open it "
-                    "in Rater, rate, and send back a return pack, which is verified (signed for "
-                    "this study and rater) before anything is imported.")
-    sub = pack.add_subparsers(title="pack commands", metavar="COMMAND")
-    pack.set_defaults(run=_show_help(pack))
-
-    export = sub.add_parser("export", help="write one rater's pack",
-                            description="Write one rater's pack from a blinded, allocated study.")
-    export.add_argument("study", metavar="STUDY", help=STUDY_HELP)
-    export.add_argument("--rater", required=True, metavar="ID", help="whose pack to write")
-    export.add_argument("--out", required=True, type=Path, metavar="FILE.raterpack",
-                        help="where to write the pack")
-    export.add_argument("--json", action="store_true", help="print the result as JSON")
-    export.set_defaults(run=_run_pack_export)
-
-    imp = sub.add_parser(
-        "import", help="import returned packs",
-        description="Import packs that raters returned. Each is checked (this study, the rater "
-                    "it was issued to, unaltered, newer than what was already imported) and "
-                    "imported whole or not at all. Importing the same pack twice changes "
-                    "nothing; a return sent midway (partial work) is fine.")
-    imp.add_argument("study", metavar="STUDY", help=STUDY_HELP)
-    imp.add_argument("packs", nargs="+", type=Path, metavar="FILE.raterpack")
-    imp.add_argument("--json", action="store_true", help="print the results as JSON")
-    imp.set_defaults(run=_run_pack_import)
-
-
-def _run_pack_export(args) -> int:
-    from rater.services.packs import export_pack
-
-    result = export_pack(args.study, args.rater, args.out)
-    if args.json:
-        _print_json(result)
-    else:
-        print(f"Wrote {result['pack']}: {result['items']} item(s) for rater {result['rater']} "
-              f"({result['size_bytes'] / 1e6:.1f} MB).")
-    return 0
-
-
-def _run_pack_import(args) -> int:
-    from rater.services.packs import import_packs
-
-    results = import_packs(args.study, args.packs)
-    if args.json:
-        _print_json(results)
-    else:
-        for result in results:
-            detail = (f": {result['ratings']} rating(s), {result['notes']} note(s)"
-                      if result["status"] == "imported" else "")
-            print(f"{result['pack']} (rater {result['rater']}): {result['status']}{detail}")
-    return 0
-
-
 def _run_init(args) -> int:
     from rater.services.study import init_study
 
     result = init_study(args.study, args.codebook, args.name)
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(f"Created study '{result['name']}' at {result['study']} with codebook "
               f"{result['codebook']} {result['codebook_version']} "
@@ -260,9 +142,9 @@ def _run_import(args) -> int:
 
     hidden = [c.strip() for c in args.hidden.split(",") if c.strip()] if args.hidden else None
     report = import_recordings(args.study, args.audio, args.metadata, hidden=hidden,
-                               skip_bad=args.skip_bad, progress=_progress_bar())
+                               skip_bad=args.skip_bad, progress=progress_bar())
     if args.json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
         print(f"Imported {len(report.added)} recording(s); "
               f"{len(report.already_present)} already in the study.")
@@ -276,7 +158,7 @@ def _run_info(args) -> int:
 
     info = study_info(args.study)
     if args.json:
-        _print_json(info)
+        print_json(info)
         return 0
     ratings = info["ratings"]
     hidden = [f["name"] for f in info["metadata_fields"] if f["hidden"]]
@@ -296,9 +178,9 @@ def _run_blind(args) -> int:
     report = blind_study(args.study, redactions_csv=args.redactions, out=args.out,
                          sample_rate=args.sample_rate, channels=args.channels,
                          lufs=None if args.no_normalise else args.loudness,
-                         progress=_progress_bar())
+                         progress=progress_bar())
     if args.json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
         print(f"Blinded: {report.codes_added} new code(s); {len(report.made)} copies made, "
               f"{len(report.unchanged)} unchanged, in {report.folder}")
@@ -310,7 +192,7 @@ def _run_audit_leaks(args) -> int:
 
     report = audit_leaks(args.study, args.by)
     if args.json:
-        _print_json(report)
+        print_json(report)
         return 0
     for title, key in (("Raters' copies", "raters_copies"), ("Originals", "originals")):
         section = report[key]
@@ -336,7 +218,7 @@ def _run_allocate(args) -> int:
     report = allocate_study(args.study, raters, double=args.double, retest=args.retest,
                             stratify=args.stratify, seed=args.seed)
     if args.json:
-        _print_json(report)
+        print_json(report)
         return 0
     print(f"Allocated {report['recordings']} recordings (seed {report['seed']}); "
           f"{report['double_coded']} double-coded.")
@@ -352,29 +234,3 @@ def _run_allocate(args) -> int:
                   f"{plan['pearson_r_ci_width']:.2f} for Pearson r, "
                   f"{plan['icc_ci_width']:.2f} for ICC (n = {plan['n_units']})")
     return 0
-
-
-def _print_json(document) -> None:
-    json.dump(document, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
-    sys.stdout.write("\n")
-
-
-def _progress_bar():
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int, item: str) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        bar = "#" * filled + "." * (width - filled)
-        sys.stderr.write(f"\r[{bar}] {done}/{total} {item[:40]:40}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,42 @@
+"""What every command shares: the STUDY argument, JSON output, help for command groups,
+a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+STUDY_HELP = "a study file (.rater) or a PostgreSQL URL (postgresql+psycopg://user@host:port/db)"
+
+
+def show_help(parser: argparse.ArgumentParser):
+    """A command group given without a subcommand prints its help and exits 2 (usage)."""
+
+    def run(_args) -> int:
+        parser.print_help(sys.stderr)
+        return 2
+
+    return run
+
+
+def print_json(document) -> None:
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def progress_bar():
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, item: str) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{total} {item[:40]:40}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show

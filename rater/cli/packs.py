@@ -1,0 +1,64 @@
+"""`rater pack …`: hand work to raters as files and take their ratings back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rater.cli.common import STUDY_HELP, print_json, show_help
+
+
+def add_commands(commands) -> None:
+    pack = commands.add_parser(
+        "pack", help="hand work to raters as files, and take their ratings back",
+        description="A rater pack is one file per rater: their blinded audio, the codebook, "
+                    "their queue and any work done so far, and nothing hidden. Raters open it "
+                    "in Rater, rate, and send back a return pack, which is verified (signed for "
+                    "this study and rater) before anything is imported.")
+    sub = pack.add_subparsers(title="pack commands", metavar="COMMAND")
+    pack.set_defaults(run=show_help(pack))
+
+    export = sub.add_parser("export", help="write one rater's pack",
+                            description="Write one rater's pack from a blinded, allocated study.")
+    export.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    export.add_argument("--rater", required=True, metavar="ID", help="whose pack to write")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE.raterpack",
+                        help="where to write the pack")
+    export.add_argument("--json", action="store_true", help="print the result as JSON")
+    export.set_defaults(run=_run_pack_export)
+
+    imp = sub.add_parser(
+        "import", help="import returned packs",
+        description="Import packs that raters returned. Each is checked (this study, the rater "
+                    "it was issued to, unaltered, newer than what was already imported) and "
+                    "imported whole or not at all. Importing the same pack twice changes "
+                    "nothing; a return sent midway (partial work) is fine.")
+    imp.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    imp.add_argument("packs", nargs="+", type=Path, metavar="FILE.raterpack")
+    imp.add_argument("--json", action="store_true", help="print the results as JSON")
+    imp.set_defaults(run=_run_pack_import)
+
+
+def _run_pack_export(args) -> int:
+    from rater.services.packs import export_pack
+
+    result = export_pack(args.study, args.rater, args.out)
+    if args.json:
+        print_json(result)
+    else:
+        print(f"Wrote {result['pack']}: {result['items']} item(s) for rater {result['rater']} "
+              f"({result['size_bytes'] / 1e6:.1f} MB).")
+    return 0
+
+
+def _run_pack_import(args) -> int:
+    from rater.services.packs import import_packs
+
+    results = import_packs(args.study, args.packs)
+    if args.json:
+        print_json(results)
+    else:
+        for result in results:
+            detail = (f": {result['ratings']} rating(s), {result['notes']} note(s)"
+                      if result["status"] == "imported" else "")
+            print(f"{result['pack']} (rater {result['rater']}): {result['status']}{detail}")
+    return 0
