@@ -77,6 +77,8 @@ class Study(Base):
     blind_channels: Mapped[int] = mapped_column(Integer, default=1)
     blind_lufs: Mapped[float | None] = mapped_column(Float)  # loudness target; None: unchanged
     ask_guess_field: Mapped[str | None] = mapped_column(String(100))  # blinding check
+    guess_options: Mapped[str | None] = mapped_column(Text)  # JSON list of group labels
+    unblinded_at: Mapped[datetime | None] = mapped_column(Timestamp)
     __table_args__ = (CheckConstraint(_one_of("mode", STUDY_MODES), name="mode_known"),)
 
 
@@ -270,6 +272,32 @@ class Note(Base):
     dimension: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     __table_args__ = (CheckConstraint("time_s >= 0", name="time_nonnegative"),)
+
+
+class Consensus(Base):
+    """An agreed score for a double-coded recording after a disagreement; the independent
+    ratings stay as they were. Append-only: the latest row per recording and dimension counts."""
+
+    __tablename__ = "consensus"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), index=True)
+    codebook_version_id: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(32))
+    score: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
+        ForeignKeyConstraint(
+            ["codebook_version_id", "score"],
+            ["scale_value.codebook_version_id", "scale_value.value"],
+        ),
+        ForeignKeyConstraint(
+            ["codebook_version_id", "dimension"],
+            ["codebook_dimension.codebook_version_id", "codebook_dimension.dimension"],
+        ),
+    )
 
 
 class Guess(Base):

@@ -164,3 +164,15 @@ def test_migration_downgrade_and_upgrade_round_trip(study_location, store):
     assert engines.current_revision(store.engine) is None
     engines.migrate(store.engine)
     assert engines.current_revision(store.engine) == engines.SCHEMA_REVISION
+
+
+def test_the_migrations_build_exactly_the_schema_in_schema_py(store):
+    """A change to schema.py without a migration fails here (Alembic's autogenerate diff)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from rater.storage.schema import Base
+
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []

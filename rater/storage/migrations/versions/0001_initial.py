@@ -2,7 +2,6 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-26 06:30:50.904336
 """
 
 import sqlalchemy as sa
@@ -157,10 +156,30 @@ def upgrade() -> None:
     sa.Column('blind_channels', sa.Integer(), nullable=False),
     sa.Column('blind_lufs', sa.Float(), nullable=True),
     sa.Column('ask_guess_field', sa.String(length=100), nullable=True),
+    sa.Column('guess_options', sa.Text(), nullable=True),
+    sa.Column('unblinded_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("mode IN ('research', 'rater')", name=op.f('ck_study_mode_known')),
     sa.ForeignKeyConstraint(['codebook_version_id'], ['codebook_version.id'], name=op.f('fk_study_codebook_version_id_codebook_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_study'))
     )
+    op.create_table('consensus',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recording_id', sa.Integer(), nullable=False),
+    sa.Column('codebook_version_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=32), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('who', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('length(trim(reason)) > 0', name=op.f('ck_consensus_reason_given')),
+    sa.ForeignKeyConstraint(['codebook_version_id', 'dimension'], ['codebook_dimension.codebook_version_id', 'codebook_dimension.dimension'], name=op.f('fk_consensus_codebook_version_id_dimension_codebook_dimension')),
+    sa.ForeignKeyConstraint(['codebook_version_id', 'score'], ['scale_value.codebook_version_id', 'scale_value.value'], name=op.f('fk_consensus_codebook_version_id_score_scale_value')),
+    sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_consensus_recording_id_recording')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consensus'))
+    )
+    with op.batch_alter_table('consensus', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consensus_recording_id'), ['recording_id'], unique=False)
+
     op.create_table('guess',
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('field', sa.String(length=100), nullable=False),
@@ -274,6 +293,7 @@ def _create_guards() -> None:
 
 
 
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION rater_refuse() CASCADE")
@@ -294,6 +314,10 @@ def downgrade() -> None:
 
     op.drop_table('listening_span')
     op.drop_table('guess')
+    with op.batch_alter_table('consensus', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consensus_recording_id'))
+
+    op.drop_table('consensus')
     op.drop_table('study')
     op.drop_table('scale_value')
     with op.batch_alter_table('redaction', schema=None) as batch_op:
