@@ -1,6 +1,7 @@
 """A study's reliability criterion (`STAT:THRESHOLD`) and the verdict per dimension.
 
-A dimension passes when the point estimate reaches the threshold (value >= threshold); the
+A dimension passes when the point estimate exceeds the threshold (value > threshold, as the
+reference study's "r > 0.7"); the
 verdict also says whether the lower 95% CI bound does, and always shows ICC(A,1) against the
 same threshold as the agreement statement (Pearson r measures consistency, not agreement).
 """
@@ -68,7 +69,7 @@ class Criterion:
 
 
 def _passes(x: float | None, threshold: float) -> bool | None:
-    return None if x is None else bool(x >= threshold)
+    return None if x is None else bool(x > threshold)
 
 
 def _judge(stat: Statistic, threshold: float) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def _judge(stat: Statistic, threshold: float) -> dict[str, Any]:
 
 
 def verdict(criterion: Criterion, statistics: Mapping[str, Statistic]) -> dict[str, Any]:
-    """Whether the criterion statistic (and its lower CI bound) reaches the threshold."""
+    """Whether the criterion statistic (and its lower CI bound) exceeds the threshold."""
     main = _judge(statistics[criterion.statistic], criterion.threshold)
     agreement = _judge(statistics[AGREEMENT_STATISTIC], criterion.threshold)
     return {**main, "agreement": agreement,
@@ -100,11 +101,11 @@ def _sentence(stat: Statistic, judged: dict[str, Any], threshold: float) -> str:
     if judged["ci95"]:
         text += f" (95% CI {judged['ci95'][0]:.2f} to {judged['ci95'][1]:.2f})"
     if not judged["passed"]:
-        return f"{text} is below {threshold:g}."
+        return f"{text} does not exceed {threshold:g}."
     if judged["lower_bound_passed"]:
-        return f"{text} reaches {threshold:g}, and so does the lower end of its CI."
-    return (f"{text} reaches {threshold:g}, but the lower end of its CI does not: these data "
-            f"do not show that the true value reaches {threshold:g}.")
+        return f"{text} exceeds {threshold:g}, and so does the lower end of its CI."
+    return (f"{text} exceeds {threshold:g}, but the lower end of its CI does not: these data "
+            f"do not show that the true value exceeds {threshold:g}.")
 
 
 def _summary(criterion: Criterion, statistics: Mapping[str, Statistic], main: dict[str, Any],

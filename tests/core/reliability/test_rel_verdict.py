@@ -37,15 +37,17 @@ def test_point_passes_but_lower_bound_does_not():
     assert (v["passed"], v["lower_bound_passed"]) == (True, False)
     assert v["agreement"]["statistic"] == "icc_a1"
     assert v["agreement"]["passed"] is False
-    assert "do not show that the true value reaches 0.7" in v["summary"]
+    assert "do not show that the true value exceeds 0.7" in v["summary"]
     assert "rank the recordings alike but differ in the level" in v["summary"]
 
 
-def test_threshold_is_inclusive_and_both_pass():
+def test_threshold_is_strict_like_the_reference_studys_r_above_0_7():
     stats = {"icc_a1": stat("icc_a1", 0.8, 0.7, 0.9)}
     v = verdict(Criterion("icc_a1", 0.7), stats)
-    assert (v["passed"], v["lower_bound_passed"]) == (True, True)
+    assert (v["passed"], v["lower_bound_passed"]) == (True, False)  # 0.7 is not above 0.7
     assert v["summary"].count("ICC(A,1)") == 1
+    stats = {"icc_a1": stat("icc_a1", 0.8, 0.71, 0.9)}
+    assert verdict(Criterion("icc_a1", 0.7), stats)["lower_bound_passed"] is True
 
 
 def test_undefined_statistic_gives_null_verdict():

@@ -1,0 +1,138 @@
+"""`rater reliability` on a study rated in single-machine mode, on a CSV, and as HTML."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from audio_files import write_audio
+
+from rater.core.errors import RaterError
+from rater.services import rating
+from rater.services.allocating import allocate_study
+from rater.services.blinding import blind_study
+from rater.services.importing import import_recordings
+from rater.services.reliability import csv_reliability, study_reliability
+from rater.services.study import init_study, study_info
+
+DIMENSIONS = ("warmth", "empathy", "strengths", "clarity")
+
+
+@pytest.fixture(scope="module")
+def rated_study(tmp_path_factory):
+    """12 recordings, all double-coded by R1 and R2, who agree closely (true score ± 1).
+    Shared by this module's tests (building it takes seconds); tests that change it say so."""
+    tmp_path = tmp_path_factory.mktemp("rated")
+    folder = tmp_path / "audio"
+    lines = ["file,la"]
+    for i in range(12):
+        write_audio(folder / f"r{i}.wav", seconds=1, freq=200 + 20 * i)
+        lines.append(f"r{i}.wav,LA{i % 2}")
+    (folder / "m.csv").write_text("\n".join(lines) + "\n")
+    study = str(tmp_path / "s.rater")
+    init_study(study)
+    import_recordings(study, folder, folder / "m.csv")
+    blind_study(study, workers=1)
+    allocate_study(study, ["R1", "R2"], double=1.0, seed=2)
+    rng = np.random.default_rng(4)
+    truth = {}
+    for rater in ("R1", "R2"):
+        for entry in rating.rater_queue(study, rater):
+            true = truth.setdefault(entry.code, rng.integers(1, 6, len(DIMENSIONS)))
+            for dimension, t in zip(DIMENSIONS, true, strict=True):
+                noise = rng.integers(-1, 2) if rater == "R2" else 0
+                rating.set_score(study, entry.code, dimension, int(np.clip(t + noise, 1, 5)),
+                                 rater=rater)
+            rating.submit_rating(study, entry.code, rater=rater)
+    return study
+
+
+def test_single_machine_rating_feeds_the_report(rated_study):
+    assert study_info(rated_study)["ratings"]["submitted"] == 12 * 2 * len(DIMENSIONS)
+    report = study_reliability(rated_study, resamples=200)
+    for dimension in DIMENSIONS:
+        result = report["dimensions"][dimension]
+        assert result["n_units"] == 12 and result["n_raters"] == 2
+        assert result["criterion"]["statistic"] == "pearson_r"
+        assert result["statistics"]["pearson_r"]["value"] > 0.5
+        assert result["criterion"]["agreement"]["statistic"] == "icc_a1"
+        assert len(result["paired_scores"]["first"]) == 12
+    gaps = [d["largest_gap"] for d in report["disagreements"]]
+    assert gaps == sorted(gaps, reverse=True) and len(gaps) == 12
+    json.dumps(report, allow_nan=False)
+
+
+def test_an_amendment_counts_in_the_report(rated_study):
+    first = {e.code: e.scores["warmth"] for e in rating.rater_queue(rated_study, "R1")}
+    second = {e.code: e.scores["warmth"] for e in rating.rater_queue(rated_study, "R2")}
+    code = next(c for c in second if second[c] != first[c])
+    before = study_reliability(rated_study, resamples=50)
+    rating.amend_rating(rated_study, code, "warmth", first[code], "misheard the start", "R2")
+    after = study_reliability(rated_study, resamples=50)
+    exact = [r["dimensions"]["warmth"]["statistics"]["exact_agreement"]["value"]
+             for r in (before, after)]
+    assert exact[1] == pytest.approx(exact[0] + 1 / 12)
+
+
+def test_a_criterion_given_is_stored_with_the_study(rated_study):
+    report = study_reliability(rated_study, criterion="icc_a1:0.75", resamples=50)
+    assert report["criterion"] == "icc_a1:0.75"
+    assert study_info(rated_study)["criterion"] == "icc_a1:0.75"
+    with pytest.raises(RaterError):
+        study_reliability(rated_study, criterion="magic:2")
+
+
+def test_cli_json_follows_the_contract_and_html_is_self_contained(rated_study, tmp_path):
+    page = tmp_path / "report.html"
+    result = subprocess.run([sys.executable, "-m", "rater", "reliability", rated_study,
+                             "--json", "--html", str(page)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    for dimension in DIMENSIONS:
+        entry = document["dimensions"][dimension]
+        assert isinstance(entry["n_units"], int) and isinstance(entry["n_raters"], int)
+        for key in ("pearson_r", "icc1", "icc_a1", "icc_c1", "icc1k", "icc_ak", "icc_ck",
+                    "kripp_alpha_nominal", "kripp_alpha_ordinal", "kripp_alpha_interval",
+                    "kripp_alpha_ratio", "cohen_kappa", "weighted_kappa_linear",
+                    "weighted_kappa_quadratic", "fleiss_kappa", "gwet_ac1", "gwet_ac2_linear",
+                    "gwet_ac2_quadratic", "exact_agreement", "adjacent_agreement",
+                    "mean_difference"):
+            stat = entry["statistics"][key]
+            assert set(stat) >= {"value", "ci95", "method", "note"}
+        assert set(entry["criterion"]) >= {"statistic", "threshold", "passed",
+                                           "lower_bound_passed"}
+    text = page.read_text()
+    assert text.count("<svg") == len(DIMENSIONS) and "<script" not in text
+    assert "Bland" in text and "confidence interval" in text
+
+
+def test_csv_mode_and_its_errors(tmp_path):
+    csv = tmp_path / "r.csv"
+    rows = ["unit,rater,dimension,score"]
+    rng = np.random.default_rng(1)
+    for u in range(15):
+        t = rng.integers(1, 6)
+        rows += [f"u{u},A,warmth,{t}", f"u{u},B,warmth,{min(5, t + rng.integers(0, 2))}"]
+    rows.append("u99,A,warmth,")  # a missing rating
+    csv.write_text("\n".join(rows) + "\n")
+    report = csv_reliability(csv, resamples=50)
+    assert report["dimensions"]["warmth"]["scale"] == {"min": 1, "max": 5}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit,rater,dimension,score\nu1,A,warmth,high\n")
+    with pytest.raises(RaterError, match="bad.csv:2"):
+        csv_reliability(bad)
+    result = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings", str(csv),
+                             "--scale", "1-7"], capture_output=True, text=True)
+    assert result.returncode == 0 and "warmth (15 recordings, 2 raters)" in result.stdout
+    usage = subprocess.run([sys.executable, "-m", "rater", "reliability"], capture_output=True)
+    assert usage.returncode == 2
+
+
+def test_a_study_without_ratings_says_so(tmp_path):
+    study = str(tmp_path / "empty.rater")
+    init_study(study)
+    with pytest.raises(RaterError, match="no submitted ratings"):
+        study_reliability(study)
