@@ -84,6 +84,18 @@ def add_commands(commands) -> None:
     blind.add_argument("--json", action="store_true", help="print the result as JSON")
     blind.set_defaults(run=_run_blind)
 
+    check = sub.add_parser(
+        "blinding-check", help="ask raters which group they think each recording came from",
+        description="Turn on the blinding check: after each submitted rating, the rater is "
+                    "asked which group of FIELD (e.g. which local authority) the recording came "
+                    "from, or 'don't know'. The reliability report then gives James' and Bang's "
+                    "blinding indices. The group labels are shown to raters for this question "
+                    "only.")
+    check.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    check.add_argument("--field", metavar="FIELD", help="the hidden field to ask about")
+    check.add_argument("--off", action="store_true", help="stop asking")
+    check.set_defaults(run=_run_blinding_check)
+
     leaks = sub.add_parser(
         "audit-leaks", help="check that nothing perceivable predicts a hidden field",
         description="After blinding, check whether anything a rater can perceive about the "
@@ -184,6 +196,18 @@ def _run_blind(args) -> int:
     else:
         print(f"Blinded: {report.codes_added} new code(s); {len(report.made)} copies made, "
               f"{len(report.unchanged)} unchanged, in {report.folder}")
+    return 0
+
+
+def _run_blinding_check(args) -> int:
+    from rater.services.blinding import set_blinding_check
+
+    if args.off == bool(args.field):
+        print("error: give --field FIELD, or --off", file=sys.stderr)
+        return 2
+    labels = set_blinding_check(args.study, None if args.off else args.field)
+    print(f"Raters will be asked: {' / '.join(labels)} / don't know." if labels
+          else "Raters will not be asked for guesses.")
     return 0
 
 

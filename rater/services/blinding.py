@@ -150,3 +150,22 @@ def _make_copies(store, jobs, ranges, settings, report, workers, progress) -> No
                 progress(done, len(jobs), recording.blind_code)
     if problems:
         raise RaterError(problems)
+
+
+def set_blinding_check(study: str, field: str | None) -> list[str]:
+    """Ask raters, after each submitted rating, which group of `field` they think the
+    recording came from (None: stop asking). Returns the group labels they will be offered."""
+    with open_store(study) as store:
+        if field is None:
+            store.set_guess_check(None, [], actor_name())
+            return []
+        fields = store.metadata_fields()
+        if field not in fields:
+            raise RaterError(Problem(f"no metadata field '{field}'", "--field",
+                                     f"choose one of: {', '.join(fields) or '(none imported)'}"))
+        labels = sorted(set(store.metadata_values(field).values()))
+        if len(labels) != 2:
+            raise RaterError(Problem(f"'{field}' has {len(labels)} groups; the blinding indices "
+                                     "need exactly two", "--field", "choose a two-group field"))
+        store.set_guess_check(field, labels, actor_name())
+        return labels

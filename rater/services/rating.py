@@ -41,3 +41,15 @@ def add_note(study: str, code: str, time_s: float, text: str, dimension: str | N
              rater: str | None = None) -> int:
     with open_store(study) as store:
         return ratings.add_note(store, _rater(store, rater), code, time_s, text, dimension)
+
+
+def record_guess(study: str, code: str, guess: str, rater: str | None = None) -> None:
+    """The blinding check: which group the rater thinks the recording came from ('' = don't
+    know)."""
+    with open_store(study) as store:
+        ratings.record_guess(store, _rater(store, rater), code, guess)
+
+
+def guess_question(study: str) -> tuple[str, list[str]] | None:
+    with open_store(study) as store:
+        return ratings.guess_question(store)

@@ -100,13 +100,17 @@ def _disagreement_section(items: list[dict]) -> str:
 def _blinding_section(blinding: dict | None) -> str:
     if not blinding:
         return ""
+    indices = [("James (all raters)", blinding["james"])]
+    indices += [(f"Bang, recordings from {arm}", stat) for arm, stat in blinding["bang"].items()]
     rows = "".join(
-        f"<tr><td>{html.escape(key)}</td><td>{_fmt(stat.get('value'))}</td>"
-        f"<td>{html.escape(stat.get('method', ''))}</td></tr>"
-        for key, stat in blinding.items() if isinstance(stat, dict) and "value" in stat)
-    return ("<h2>Did raters stay blind?</h2><p>Raters guessed each recording's group. James' "
-            "index near 0.5 or above and Bang's index near 0 mean they could not tell.</p>"
-            f"<table>{rows}</table>")
+        f"<tr><td>{html.escape(name)}</td><td>{_fmt(stat['value'])}</td><td>"
+        + (f"{stat['ci95'][0]:.2f} to {stat['ci95'][1]:.2f}" if stat["ci95"] else "")
+        + f"</td><td class='method'>{html.escape(stat['method'])}</td></tr>"
+        for name, stat in indices)
+    return ("<h2>Did raters stay blind?</h2><p>After each rating, raters guessed the "
+            "recording's group. James' index near 0.5 or above and Bang's index near 0 mean "
+            "they could not tell.</p><table><tr><th>index</th><th>value</th><th>95% CI</th>"
+            f"<th>method</th></tr>{rows}</table>")
 
 
 def _fmt(value) -> str:

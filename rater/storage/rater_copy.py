@@ -91,7 +91,9 @@ def write_rater_copy(store: StudyStore, rater: str, queue: list[QueueItem],
         session.add(Study(id=1, name="Rating pack", codebook_version_id=version.id,
                           secret="", pack_id=study.pack_id, mode="rater", created_at=now,
                           criterion=study.criterion, blind_sample_rate=study.blind_sample_rate,
-                          blind_channels=study.blind_channels, blind_lufs=study.blind_lufs))
+                          blind_channels=study.blind_channels, blind_lufs=study.blind_lufs,
+                          ask_guess_field=study.ask_guess_field,
+                          guess_options=study.guess_options))
         display = source.get(Rater, rater).display_name
         session.add(Rater(id=rater, display_name=display, added_at=now))
         ids = _copy_queue(session, queue, audio, rater, now)

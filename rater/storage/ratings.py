@@ -6,6 +6,7 @@ moment it is made.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from rater.storage.schema import (
     Amendment,
     Assignment,
     CodebookDimension,
+    Guess,
     ListeningSpan,
     Note,
     Rating,
@@ -175,6 +177,31 @@ def notes(store: StudyStore, rater: str, code: str) -> list[tuple[int, float, st
         rows = session.execute(select(Note.id, Note.time_s, Note.text, Note.dimension)
                                .where(Note.assignment_id == assignment.id).order_by(Note.time_s))
         return [tuple(row) for row in rows]
+
+
+def guess_question(store: StudyStore) -> tuple[str, list[str]] | None:
+    """The blinding check, if the study asks it: the field and the group labels offered."""
+    with store.transaction() as session:
+        study = session.get(Study, 1)
+        if not study.ask_guess_field:
+            return None
+        return study.ask_guess_field, json.loads(study.guess_options or "[]")
+
+
+def record_guess(store: StudyStore, rater: str, code: str, guess: str) -> None:
+    """Store (or replace) the rater's guess of a recording's group; '' means don't know."""
+    question = guess_question(store)
+    if question is None:
+        raise RaterError(Problem("this study does not ask for guesses", code,
+                                 "turn the blinding check on first"))
+    field, options = question
+    if guess and guess not in options:
+        raise RaterError(Problem(f"'{guess}' is not one of the groups", code,
+                                 f"answer one of: {', '.join(options)}, or don't know"))
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        session.execute(Guess.__table__.delete().where(Guess.assignment_id == assignment.id))
+        session.add(Guess(assignment_id=assignment.id, field=field, guess=guess))
 
 
 def add_listening(store: StudyStore, rater: str, code: str,

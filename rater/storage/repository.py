@@ -196,6 +196,14 @@ class StudyStore:
             _log(session, actor, "blind.redactions",
                  {"recordings": len(ranges), "ranges": sum(map(len, ranges.values()))})
 
+    def set_guess_check(self, field: str | None, options: list[str], actor: str) -> None:
+        """Ask raters (or stop asking) which group of `field` each recording came from."""
+        with self.transaction() as session:
+            study = session.get(Study, 1)
+            study.ask_guess_field = field
+            study.guess_options = json.dumps(options) if field else None
+            _log(session, actor, "blinding_check", {"field": field})
+
     def set_blinding(self, sample_rate: int, channels: int, lufs: float | None) -> None:
         with self.transaction() as session:
             study = session.get(Study, 1)

@@ -131,6 +131,24 @@ def test_csv_mode_and_its_errors(tmp_path):
     assert usage.returncode == 2
 
 
+def test_blinding_check_guesses_give_james_and_bang_indices(rated_study):
+    from rater.services.blinding import set_blinding_check
+
+    assert set_blinding_check(rated_study, "la") == ["LA0", "LA1"]
+    with pytest.raises(RaterError, match="not one of the groups"):
+        rating.record_guess(rated_study, rating.rater_queue(rated_study, "R1")[0].code,
+                            "Somewhere", rater="R1")
+    for rater in ("R1", "R2"):
+        for i, entry in enumerate(rating.rater_queue(rated_study, rater)):
+            rating.record_guess(rated_study, entry.code, ["LA0", "LA1", ""][i % 3], rater=rater)
+    report = study_reliability(rated_study, resamples=50)
+    blinding = report["blinding"]
+    assert sum(map(sum, blinding["counts"].values())) == 24
+    assert blinding["arms"] == ["LA0", "LA1"]
+    assert blinding["james"]["value"] is not None and blinding["james"]["ci95"]
+    assert set(blinding["bang"]) == {"LA0", "LA1"}
+
+
 def test_a_study_without_ratings_says_so(tmp_path):
     study = str(tmp_path / "empty.rater")
     init_study(study)
