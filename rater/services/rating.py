@@ -53,3 +53,36 @@ def record_guess(study: str, code: str, guess: str, rater: str | None = None) ->
 def guess_question(study: str) -> tuple[str, list[str]] | None:
     with open_store(study) as store:
         return ratings.guess_question(store)
+
+
+def notes(study: str, code: str, rater: str | None = None):
+    """(id, time_s, text, dimension) of each note on one recording, in time order."""
+    with open_store(study) as store:
+        return ratings.notes(store, _rater(store, rater), code)
+
+
+def delete_note(study: str, code: str, note_id: int, rater: str | None = None) -> None:
+    with open_store(study) as store:
+        ratings.delete_note(store, _rater(store, rater), code, note_id)
+
+
+def save_listening(study: str, code: str, spans: list[tuple[float, float, float]],
+                   rater: str | None = None) -> None:
+    """Add stretches the rater heard: (start_s, end_s, speed)."""
+    with open_store(study) as store:
+        ratings.add_listening(store, _rater(store, rater), code, spans)
+
+
+def heard_spans(study: str, code: str, rater: str | None = None):
+    with open_store(study) as store:
+        return ratings.heard_spans(store, _rater(store, rater), code)
+
+
+def save_place(study: str, code: str, position_s: float, rater: str | None = None) -> None:
+    with open_store(study) as store:
+        ratings.save_place(store, _rater(store, rater), code, position_s)
+
+
+def last_place(study: str, rater: str | None = None) -> tuple[str, float] | None:
+    with open_store(study) as store:
+        return ratings.last_place(store, _rater(store, rater))

@@ -21,6 +21,7 @@ from rater.storage.schema import (
     Guess,
     ListeningSpan,
     Note,
+    Rater,
     Rating,
     Recording,
     ScaleValue,
@@ -210,3 +211,36 @@ def add_listening(store: StudyStore, rater: str, code: str,
         assignment = _assignment(session, rater, code)
         session.add_all(ListeningSpan(assignment_id=assignment.id, start_s=a, end_s=b, speed=v)
                         for a, b, v in spans)
+
+
+def save_place(store: StudyStore, rater: str, code: str, position_s: float) -> None:
+    """Remember the open recording and where listening stopped (for resuming after a restart)."""
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        assignment.resume_s = max(0.0, position_s)
+        session.get(Rater, rater).current_code = code
+
+
+def last_place(store: StudyStore, rater: str) -> tuple[str, float] | None:
+    """The recording open last time and its resume position, if any."""
+    with store.transaction() as session:
+        code = session.get(Rater, rater).current_code
+        if code is None:
+            return None
+        return code, _assignment(session, rater, code).resume_s or 0.0
+
+
+def delete_note(store: StudyStore, rater: str, code: str, note_id: int) -> None:
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        session.execute(Note.__table__.delete().where(Note.id == note_id,
+                                                      Note.assignment_id == assignment.id))
+
+
+def heard_spans(store: StudyStore, rater: str, code: str) -> list[tuple[float, float, float]]:
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        rows = session.execute(select(ListeningSpan.start_s, ListeningSpan.end_s,
+                                      ListeningSpan.speed)
+                               .where(ListeningSpan.assignment_id == assignment.id))
+        return [tuple(row) for row in rows]

@@ -188,6 +188,7 @@ class Rater(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     added_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    current_code: Mapped[str | None] = mapped_column(String(32))  # the item open last time
 
 
 class Assignment(Base):
@@ -200,6 +201,7 @@ class Assignment(Base):
     role: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(32))  # what the rater sees; a re-test gets a new one
+    resume_s: Mapped[float | None] = mapped_column(Float)  # where listening stopped last time
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     __table_args__ = (
         CheckConstraint(_one_of("role", ROLES), name="role_known"),

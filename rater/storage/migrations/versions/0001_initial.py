@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('current_code', sa.String(length=32), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rater'))
     )
     op.create_table('recording',
@@ -80,6 +81,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=10), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('resume_s', sa.Float(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role IN ('primary', 'second', 'retest', 'gold')", name=op.f('ck_assignment_role_known')),
     sa.CheckConstraint('position >= 0', name=op.f('ck_assignment_position_nonnegative')),
@@ -290,6 +292,7 @@ def _create_guards() -> None:
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_GUARDS if dialect == "sqlite" else POSTGRES_GUARDS:
         op.execute(statement)
+
 
 
 
