@@ -9,11 +9,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from rater.core.errors import RaterError
+from rater.ui.reliability_view import ReliabilityView
 from rater.ui.tasks import run_in_background
 
 FIELDS = (
@@ -32,7 +34,7 @@ class StudyWindow(QMainWindow):
     def __init__(self):
         super().__init__()
         self.setWindowTitle("Rater")
-        self.resize(720, 480)
+        self.resize(1000, 680)
         self.study: str | None = None
         self.values: dict[str, QLabel] = {}
         self._build()
@@ -52,9 +54,13 @@ class StudyWindow(QMainWindow):
         layout.addWidget(self.status)
         layout.addLayout(form)
         layout.addStretch()
-        central = QWidget()
-        central.setLayout(layout)
-        self.setCentralWidget(central)
+        overview = QWidget()
+        overview.setLayout(layout)
+        self.reliability = ReliabilityView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(overview, "&Overview")
+        self.tabs.addTab(self.reliability, "&Reliability")
+        self.setCentralWidget(self.tabs)
         menu = self.menuBar().addMenu("&File")
         menu.addAction("&Open study…", self._choose_study).setShortcut("Ctrl+O")
         menu.addAction("&Quit", self.close).setShortcut("Ctrl+Q")
@@ -70,6 +76,7 @@ class StudyWindow(QMainWindow):
         self.study = study
         self.status.setText("Opening the study…")
         run_in_background(lambda: study_info(study), self.show_info, self.show_error)
+        self.reliability.open_study(study)
 
     def show_info(self, info: dict) -> None:
         QSettings().setValue("last_study", self.study)

@@ -38,3 +38,26 @@ def test_first_launch_creates_the_embedded_default_study():
     path = ensure_default_study()
     assert path == str(default_study_path()) and default_study_path().exists()
     assert ensure_default_study() == path  # the second launch reuses it
+
+
+def test_reliability_tab_shows_a_verdict_per_dimension(qtbot, tmp_path):
+    """A study rated through the services: the dashboard fills in without blocking."""
+    import json
+
+    from rater.core.reliability.report import reliability_report
+    from rater.ui.reliability_view import ReliabilityView
+
+    rows = [{"unit": f"u{u}", "rater": r, "dimension": d, "score": 1 + (u + (r == "B")) % 5,
+             "role": "primary" if r == "A" else "second"}
+            for u in range(12) for r in "AB" for d in ("warmth", "clarity")]
+    report = reliability_report(rows, (1, 5), resamples=50)
+    report["disagreements"] = []
+    view = ReliabilityView()
+    qtbot.addWidget(view)
+    view.show_report(json.loads(json.dumps(report)))
+    assert view.verdicts.rowCount() == 2
+    assert view.verdicts.item(0, 0).text() == "warmth"
+    assert view.verdicts.item(0, 1).text() in ("passes", "does not pass",
+                                               "passes (CI not yet)", "cannot be judged")
+    assert view.statistics.rowCount() >= 21  # every statistic of the selected dimension
+    assert view.raters.rowCount() == 4

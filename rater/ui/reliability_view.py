@@ -1,0 +1,176 @@
+"""The researcher's reliability dashboard: a verdict per dimension at a glance, the CIs, and
+drill-downs into the disagreement list, the raters and every statistic.
+
+The report is computed off the UI thread; the view checks every few seconds whether new
+ratings arrived and recomputes only then, so it follows a live study without freezing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rater.ui.tasks import run_in_background
+
+POLL_MS = 5000
+VERDICT = {True: ("passes", "#17633a"), False: ("does not pass", "#a12020"),
+           None: ("cannot be judged", "#666666")}
+
+
+def _interval(stat: dict) -> str:
+    if stat["value"] is None:
+        return "—"
+    ci = f"  [{stat['ci95'][0]:.2f}, {stat['ci95'][1]:.2f}]" if stat["ci95"] else ""
+    return f"{stat['value']:.2f}{ci}"
+
+
+def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if tooltip:
+        item.setToolTip(tooltip)
+    return item
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    return table
+
+
+class ReliabilityView(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.study: str | None = None
+        self.report: dict | None = None
+        self._seen: int | None = None
+        self._busy = False
+        self.status = QLabel("No study open.")
+        self.status.setAccessibleName("Reliability status")
+        self.status.setWordWrap(True)
+        self.verdicts = _table(["Dimension", "Verdict", "Criterion statistic", "ICC(A,1)",
+                                "Recordings", "In plain words"], "Verdict per dimension")
+        self.verdicts.itemSelectionChanged.connect(self._show_statistics)
+        self.disagreements = _table(["Recording", "Largest gap", "Gaps"], "Disagreements")
+        self.raters = _table(["Rater", "Dimension", "Recordings", "Leniency [95% CI]"],
+                             "Raters' leniency")
+        self.statistics = _table(["Statistic", "Value [95% CI]", "Method"], "All statistics")
+        details = QTabWidget()
+        details.addTab(self.disagreements, "Disagreements")
+        details.addTab(self.raters, "Raters")
+        details.addTab(self.statistics, "All statistics")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.verdicts)
+        split.addWidget(details)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(split)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._check_for_new_ratings)
+
+    def open_study(self, study: str) -> None:
+        self.study, self._seen = study, None
+        self._check_for_new_ratings()
+        self._timer.start()
+
+    def _check_for_new_ratings(self) -> None:
+        from rater.services.study import study_info
+
+        if self.study and not self._busy:
+            study = self.study
+            run_in_background(lambda: study_info(study)["ratings"]["submitted"],
+                              self._maybe_recompute, self._failed)
+
+    def _maybe_recompute(self, submitted: int) -> None:
+        if submitted == self._seen:
+            return
+        self._seen = submitted
+        if submitted == 0:
+            self.status.setText("No submitted ratings yet: the report appears as they arrive.")
+            return
+        from rater.services.reliability import study_reliability
+
+        self._busy = True
+        self.status.setText(f"Computing reliability over {submitted} scores…")
+        study = self.study
+        run_in_background(lambda: study_reliability(study), self.show_report, self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        self._busy = False
+        self.status.setText(f"The report could not be computed: {error}")
+
+    def show_report(self, report: dict) -> None:
+        self._busy = False
+        self.report = report
+        self.status.setText(f"Criterion {report['criterion']}; 95% CIs; "
+                            f"{report['bootstrap']['resamples']} bootstrap resamples.")
+        self._fill_verdicts(report["dimensions"])
+        self._fill_disagreements(report.get("disagreements", []))
+        self._fill_raters(report["dimensions"])
+        if self.verdicts.rowCount():
+            self.verdicts.selectRow(0)
+
+    def _fill_verdicts(self, dimensions: dict) -> None:
+        self.verdicts.setRowCount(len(dimensions))
+        for row, (name, result) in enumerate(dimensions.items()):
+            verdict = result["criterion"]
+            word, colour = VERDICT[verdict["passed"]]
+            if verdict["passed"] and not verdict["lower_bound_passed"]:
+                word += " (CI not yet)"
+            badge = _item(word, verdict["summary"])
+            badge.setForeground(QColor(colour))
+            stat = result["statistics"][verdict["statistic"]]
+            cells = [_item(name), badge, _item(f"{verdict['statistic']} {_interval(stat)}",
+                                               stat["method"]),
+                     _item(_interval(result["statistics"]["icc_a1"]),
+                           result["statistics"]["icc_a1"]["method"]),
+                     _item(str(result["n_units"])), _item(verdict["summary"])]
+            for column, cell in enumerate(cells):
+                self.verdicts.setItem(row, column, cell)
+        self.verdicts.resizeRowsToContents()
+
+    def _fill_disagreements(self, items: list[dict]) -> None:
+        self.disagreements.setRowCount(len(items))
+        for row, item in enumerate(items):
+            gaps = ", ".join(f"{d} {g}" for d, g in item["gaps"].items())
+            for column, text in enumerate((item["unit"], str(item["largest_gap"]), gaps)):
+                self.disagreements.setItem(row, column, _item(text))
+
+    def _fill_raters(self, dimensions: dict) -> None:
+        rows = [(r["rater"], name, r) for name, result in dimensions.items()
+                for r in result["raters"]]
+        self.raters.setRowCount(len(rows))
+        for row, (rater, dimension, entry) in enumerate(rows):
+            leniency = entry["leniency"]
+            cells = (rater, dimension, str(entry["n_units"]), _interval(leniency))
+            for column, text in enumerate(cells):
+                self.raters.setItem(row, column, _item(text, leniency["method"]))
+
+    def _show_statistics(self) -> None:
+        rows = self.verdicts.selectionModel().selectedRows()
+        if not self.report or not rows:
+            return
+        name = self.verdicts.item(rows[0].row(), 0).text()
+        statistics = self.report["dimensions"][name]["statistics"]
+        self.statistics.setRowCount(len(statistics))
+        for row, (key, stat) in enumerate(statistics.items()):
+            note = f" — {stat['note']}" if stat["note"] else ""
+            for column, text in enumerate((key, _interval(stat), stat["method"] + note)):
+                self.statistics.setItem(row, column, _item(text))
