@@ -1,0 +1,120 @@
+"""The first screen: who are you today? A rater opens a pack; a researcher opens a study.
+
+Each choice leads to its own window; recent files are one click away.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+RECENT_KEY = "recent_files"
+MAX_RECENT = 8
+
+
+def remember(path: str) -> None:
+    """Put a file at the top of the recent list."""
+    settings = QSettings()
+    recent = [p for p in settings.value(RECENT_KEY, [], list) if p != path]
+    settings.setValue(RECENT_KEY, [path, *recent][:MAX_RECENT])
+
+
+def recent_files() -> list[str]:
+    return [p for p in QSettings().value(RECENT_KEY, [], list) if Path(p).exists()]
+
+
+class WelcomeWindow(QWidget):
+    """Signals carry a path; the app decides which window opens it."""
+
+    packChosen = Signal(str)
+    studyChosen = Signal(str)
+    demoChosen = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Welcome — Rater")
+        self.setAccessibleName("Welcome")
+        title = QLabel("Rater")
+        title.setFont(QFont(title.font().family(), 22, QFont.Weight.Bold))
+        subtitle = QLabel("Score recorded interviews blind, and show that raters agree.")
+        choices = QHBoxLayout()
+        choices.addWidget(self._choice(
+            "I'm rating recordings", "Open the rater pack your researcher sent you. You will "
+            "hear recordings under codes only, and score them against the codebook.",
+            self._choose_pack))
+        choices.addWidget(self._choice(
+            "I'm running a study", "Open or create a study: import recordings, blind them, "
+            "hand out packs, check reliability, compare groups and export.",
+            self._choose_study))
+        self.recent = QListWidget()
+        self.recent.setAccessibleName("Recent files")
+        self.recent.itemActivated.connect(self._open_recent)
+        demo = QPushButton("Open the demo study")
+        demo.setAccessibleName("Open the demo study")
+        demo.setToolTip("Eight short synthesised interviews, rated by three demo raters")
+        demo.clicked.connect(self.demoChosen.emit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setSpacing(14)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        layout.addLayout(choices)
+        layout.addWidget(QLabel("Recent files:"))
+        layout.addWidget(self.recent)
+        layout.addWidget(demo, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.refresh_recent()
+        self.resize(760, 520)
+
+    def _choice(self, heading: str, explanation: str, action) -> QWidget:
+        box = QWidget()
+        button = QPushButton(heading)
+        button.setMinimumHeight(48)
+        button.setAccessibleName(heading)
+        button.setAccessibleDescription(explanation)
+        button.clicked.connect(action)
+        text = QLabel(explanation)
+        text.setWordWrap(True)
+        column = QVBoxLayout(box)
+        column.addWidget(button)
+        column.addWidget(text)
+        column.addStretch()
+        return box
+
+    def refresh_recent(self) -> None:
+        self.recent.clear()
+        for path in recent_files():
+            item = QListWidgetItem(Path(path).name)
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(path)
+            self.recent.addItem(item)
+        if not self.recent.count():
+            self.recent.addItem(QListWidgetItem("(nothing opened yet)"))
+
+    def _choose_pack(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a rater pack", "",
+                                              "Rater packs (*.raterpack)")
+        if path:
+            self.packChosen.emit(path)
+
+    def _choose_study(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a study", "", "Studies (*.rater)")
+        if path:
+            self.studyChosen.emit(path)
+
+    def _open_recent(self, item: QListWidgetItem) -> None:
+        path = item.data(Qt.ItemDataRole.UserRole)
+        if not path:
+            return
+        (self.packChosen if path.endswith(".raterpack") else self.studyChosen).emit(path)
