@@ -61,9 +61,11 @@ def _k_weighting(fs: float) -> list[tuple[np.ndarray, np.ndarray]]:
     f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
     k = math.tan(math.pi * f0 / fs)
     vh = 10 ** (gain_db / 20)
-    vb = vh ** 0.4996667741545416
+    vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
-    b1 = np.array([(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0])
+    b1 = np.array(
+        [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0]
+    )
     a1 = np.array([1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0])
     f0, q = 38.13547087602444, 0.5003270373238773
     k = math.tan(math.pi * f0 / fs)
@@ -83,7 +85,9 @@ class LoudnessMeter:
         self.fs = sample_rate
         self.channels = channels
         self._filters = _k_weighting(sample_rate)
-        self._zi = [np.repeat(lfilter_zi(b, a)[:, None] * 0.0, channels, axis=1) for b, a in self._filters]
+        self._zi = [
+            np.repeat(lfilter_zi(b, a)[:, None] * 0.0, channels, axis=1) for b, a in self._filters
+        ]
         self._sub = int(round(0.1 * sample_rate))  # 100 ms sub-blocks
         self._carry = np.zeros((0, channels))
         self._sub_power: list[float] = []  # sum over channels of mean square, per 100 ms
@@ -142,18 +146,36 @@ def _check_redactions(redactions, duration_s: float, src: str) -> list[tuple[flo
         try:
             start, end, kind = float(r[0]), float(r[1]), str(r[2])
         except (TypeError, ValueError, IndexError) as e:
-            raise RaterError(Problem(f"redaction {i + 1} is not (start_s, end_s, kind): {r!r}", src,
-                                     "give start and end in seconds and 'silence' or 'tone'")) from e
+            raise RaterError(
+                Problem(
+                    f"redaction {i + 1} is not (start_s, end_s, kind): {r!r}",
+                    src,
+                    "give start and end in seconds and 'silence' or 'tone'",
+                )
+            ) from e
         if kind not in _REDACTION_KINDS:
-            raise RaterError(Problem(f"redaction {i + 1} has unknown kind {kind!r}", src,
-                                     "use 'silence' or 'tone'"))
+            raise RaterError(
+                Problem(
+                    f"redaction {i + 1} has unknown kind {kind!r}", src, "use 'silence' or 'tone'"
+                )
+            )
         if not (0 <= start < end) or not math.isfinite(end):
-            raise RaterError(Problem(f"redaction {i + 1} has an invalid range {start:g}-{end:g} s", src,
-                                     "start must be >= 0 and before end"))
+            raise RaterError(
+                Problem(
+                    f"redaction {i + 1} has an invalid range {start:g}-{end:g} s",
+                    src,
+                    "start must be >= 0 and before end",
+                )
+            )
         if start >= duration_s:
-            raise RaterError(Problem(
-                f"redaction {i + 1} starts at {start:g} s, after the end of the recording ({duration_s:.1f} s)",
-                src, "check the time stamps"))
+            raise RaterError(
+                Problem(
+                    f"redaction {i + 1} starts at {start:g} s, after the end of the recording "
+                    f"({duration_s:.1f} s)",
+                    src,
+                    "check the time stamps",
+                )
+            )
         out.append((start, min(end, duration_s + 1.0), kind))
     return sorted(out)
 
@@ -164,7 +186,9 @@ class _Redactor:
     def __init__(self, redactions, sample_rate: int):
         self.sr = sample_rate
         self.fade = max(1, int(round(FADE_S * sample_rate)))
-        self.ranges = [(int(round(s * sample_rate)), int(round(e * sample_rate)), k) for s, e, k in redactions]
+        self.ranges = [
+            (int(round(s * sample_rate)), int(round(e * sample_rate)), k) for s, e, k in redactions
+        ]
 
     def apply(self, block: np.ndarray, first: int) -> None:
         n = len(block)
@@ -225,7 +249,9 @@ def _frames(path: str, sample_rate: int, channels: int, block: int = BLOCK):
     try:
         resampler = None
         if src.sample_rate != sample_rate:
-            resampler = soxr.ResampleStream(src.sample_rate, sample_rate, channels, dtype="float32", quality="HQ")
+            resampler = soxr.ResampleStream(
+                src.sample_rate, sample_rate, channels, dtype="float32", quality="HQ"
+            )
         buf = np.zeros((block, src.channels), dtype=np.float32)
         pos = 0
         while True:
@@ -269,19 +295,40 @@ def reencode(
     src_p, dst_p = Path(src), Path(dst)
     info = probe(src_p)
     if channels not in (1, 2):
-        raise RaterError(Problem(f"cannot write {channels} channels", str(dst_p), "choose 1 (mono) or 2 (stereo)"))
+        raise RaterError(
+            Problem(
+                f"cannot write {channels} channels", str(dst_p), "choose 1 (mono) or 2 (stereo)"
+            )
+        )
     if not 8000 <= int(sample_rate) <= 192000:
-        raise RaterError(Problem(f"sample rate {sample_rate} Hz is not supported", str(dst_p),
-                                 "choose e.g. 16000, 22050, 44100 or 48000"))
+        raise RaterError(
+            Problem(
+                f"sample rate {sample_rate} Hz is not supported",
+                str(dst_p),
+                "choose e.g. 16000, 22050, 44100 or 48000",
+            )
+        )
     sample_rate = int(sample_rate)
     if dst_p.exists() and dst_p.resolve() == src_p.resolve():
-        raise RaterError(Problem("the copy would overwrite the original", str(dst_p),
-                                 "write the re-encoded copy to another file; originals are never modified"))
+        raise RaterError(
+            Problem(
+                "the copy would overwrite the original",
+                str(dst_p),
+                "write the re-encoded copy to another file; originals are never modified",
+            )
+        )
     if dst_p.suffix.lower() != ".flac":
-        raise RaterError(Problem("the re-encoded copy must have the .flac extension", str(dst_p),
-                                 "name the destination *.flac"))
+        raise RaterError(
+            Problem(
+                "the re-encoded copy must have the .flac extension",
+                str(dst_p),
+                "name the destination *.flac",
+            )
+        )
     if not dst_p.parent.is_dir():
-        raise RaterError(Problem("destination folder does not exist", str(dst_p.parent), "create it first"))
+        raise RaterError(
+            Problem("destination folder does not exist", str(dst_p.parent), "create it first")
+        )
     red = _check_redactions(redactions, info.duration_s, str(src_p))
     redactor = _Redactor(red, sample_rate)
     total = max(1, int(info.duration_s * sample_rate))
@@ -300,13 +347,18 @@ def reencode(
             # tone ranges are measured as silence so that the tone does not shift the gain
             for a, b, kind in redactor.ranges:
                 if kind == "tone" and a < first + len(y) and b > first:
-                    y[max(0, a - first):max(0, b - first)] = 0
+                    y[max(0, a - first) : max(0, b - first)] = 0
             meter.add(y)
             report(first + len(y), 0)
         input_lufs = meter.integrated()
         if not math.isfinite(input_lufs):
-            raise RaterError(Problem("the recording is silent: its loudness cannot be normalised", str(src_p),
-                                     "check the recording, or re-encode without loudness normalisation"))
+            raise RaterError(
+                Problem(
+                    "the recording is silent: its loudness cannot be normalised",
+                    str(src_p),
+                    "check the recording, or re-encode without loudness normalisation",
+                )
+            )
         gain = 10 ** ((float(normalise_lufs) - input_lufs) / 20)
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dst_p.name}.", suffix=".part.flac", dir=dst_p.parent)
@@ -316,7 +368,9 @@ def reencode(
     clipped = 0
     frames = 0
     try:
-        with sf.SoundFile(tmp, "w", samplerate=sample_rate, channels=channels, format="FLAC", subtype=subtype) as out:
+        with sf.SoundFile(
+            tmp, "w", samplerate=sample_rate, channels=channels, format="FLAC", subtype=subtype
+        ) as out:
             for first, y in _frames(str(src_p), sample_rate, channels):
                 if gain != 1.0:
                     y *= np.float32(gain)
@@ -343,7 +397,12 @@ def reencode(
     if progress:
         progress(1.0)
     return ReencodeResult(
-        path=str(dst_p), sample_rate=sample_rate, channels=channels, frames=frames,
-        duration_s=frames / sample_rate, input_lufs=input_lufs,
-        gain_db=20 * math.log10(gain), clipped_samples=clipped,
+        path=str(dst_p),
+        sample_rate=sample_rate,
+        channels=channels,
+        frames=frames,
+        duration_s=frames / sample_rate,
+        input_lufs=input_lufs,
+        gain_db=20 * math.log10(gain),
+        clipped_samples=clipped,
     )

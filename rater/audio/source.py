@@ -15,9 +15,10 @@ Traps handled here (see docs/decisions/0102-audio-player.md):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,9 @@ from rater.core.errors import Problem, RaterError
 
 # Formats whose frame count in the header is an estimate (MPEG audio without an exact index).
 _INEXACT_FORMATS = {"MP3", "MPEG"}
-_SUPPORTED_HINT = "use WAV, FLAC, OGG (Vorbis/Opus) or MP3; convert other formats first (e.g. with ffmpeg)"
+_SUPPORTED_HINT = (
+    "use WAV, FLAC, OGG (Vorbis/Opus) or MP3; convert other formats first (e.g. with ffmpeg)"
+)
 
 
 @dataclass(frozen=True)
@@ -62,27 +65,65 @@ def _fmt_time(seconds: float) -> str:
 def _open(path: str | os.PathLike) -> sf.SoundFile:
     p = Path(path)
     if not p.exists():
-        raise RaterError(Problem("audio file not found", str(p), "check the path, or re-import the recording"))
+        raise RaterError(
+            Problem("audio file not found", str(p), "check the path, or re-import the recording")
+        )
     if p.is_dir():
         raise RaterError(Problem("this is a folder, not an audio file", str(p), "choose a file"))
     try:
         if p.stat().st_size == 0:
-            raise RaterError(Problem("the audio file is empty (0 bytes)", str(p), "copy the recording again from its source"))
+            raise RaterError(
+                Problem(
+                    "the audio file is empty (0 bytes)",
+                    str(p),
+                    "copy the recording again from its source",
+                )
+            )
         return sf.SoundFile(str(p))
     except RaterError:
         raise
     except PermissionError as e:
-        raise RaterError(Problem(f"cannot read the audio file: {e.strerror}", str(p), "check the file's permissions")) from e
+        raise RaterError(
+            Problem(
+                f"cannot read the audio file: {e.strerror}", str(p), "check the file's permissions"
+            )
+        ) from e
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as e:
         raise RaterError(
-            Problem(f"not a readable audio file ({e})", str(p),
-                    f"the file is damaged or in an unsupported format; {_SUPPORTED_HINT}")
+            Problem(
+                f"not a readable audio file ({e})",
+                str(p),
+                f"the file is damaged or in an unsupported format; {_SUPPORTED_HINT}",
+            )
         ) from e
+
+
+_UNKNOWN_LENGTH = 1 << 62
+
+
+def _count_frames(path: str) -> int:
+    """Decode to the end to find the length (only for files whose header does not say it, such
+    as a FLAC recording interrupted by a crash; those cannot seek either: ``recorder.recover``
+    repairs them)."""
+    n = 0
+    with sf.SoundFile(path) as f:
+        buf = np.zeros((1 << 16, f.channels), np.int16)
+        while True:
+            try:
+                got = len(f.read(len(buf), dtype="int16", always_2d=True, out=buf))
+            except (sf.LibsndfileError, RuntimeError):
+                break
+            n += got
+            if got < len(buf):
+                break
+    return n
 
 
 def _info_of(f: sf.SoundFile, path: str) -> AudioInfo:
     fmt = f.format or "?"
     frames = int(f.frames)
+    if frames >= _UNKNOWN_LENGTH:
+        frames = _count_frames(path)
     sr = int(f.samplerate)
     return AudioInfo(
         path=str(path),
@@ -107,22 +148,73 @@ def probe(path: str | os.PathLike) -> AudioInfo:
     try:
         info = _info_of(f, str(path))
         if info.sample_rate <= 0 or info.channels <= 0:
-            raise RaterError(Problem("the audio header is invalid (no sample rate or channels)", str(path),
-                                     "the file is damaged; copy it again from its source"))
+            raise RaterError(
+                Problem(
+                    "the audio header is invalid (no sample rate or channels)",
+                    str(path),
+                    "the file is damaged; copy it again from its source",
+                )
+            )
         if info.frames <= 0:
-            raise RaterError(Problem("the recording contains no audio", str(path),
-                                     "check that the right file was exported"))
+            raise RaterError(
+                Problem(
+                    "the recording contains no audio",
+                    str(path),
+                    "check that the right file was exported",
+                )
+            )
         try:
             got = f.read(min(4096, info.frames), dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError) as e:
-            raise RaterError(Problem(f"the audio data cannot be decoded ({e})", str(path),
-                                     "the file is damaged; copy it again from its source")) from e
+            raise RaterError(
+                Problem(
+                    f"the audio data cannot be decoded ({e})",
+                    str(path),
+                    "the file is damaged; copy it again from its source",
+                )
+            ) from e
         if len(got) == 0:
-            raise RaterError(Problem("the audio data cannot be decoded (nothing could be read)", str(path),
-                                     "the file is damaged; copy it again from its source"))
+            raise RaterError(
+                Problem(
+                    "the audio data cannot be decoded (nothing could be read)",
+                    str(path),
+                    "the file is damaged; copy it again from its source",
+                )
+            )
         return info
     finally:
         f.close()
+
+
+TAIL_SECONDS = 1.0
+
+
+def probe_exact(path: str | os.PathLike) -> AudioInfo:
+    """``probe``, then the true length: seek to the header's last second and read to the real
+    end (a short read). Headers can lie: an MP3 without a Xing header overstates its length by
+    seconds, and a truncated file keeps the header of the whole one. Only when the header is so
+    far off that the seek lands past the real end is the whole file decoded."""
+    info = probe(path)
+    with sf.SoundFile(str(path)) as f:
+        start = max(0, info.frames - int(TAIL_SECONDS * info.sample_rate))
+        try:
+            f.seek(start)
+            tail = _read_to_end(f)
+            frames = start + tail if tail or start == 0 else _count_frames(str(path))
+        except (sf.LibsndfileError, RuntimeError) as e:
+            raise RaterError(Problem(f"the end of the audio cannot be decoded ({e})", str(path),
+                                     "the file is damaged; copy it again from its source")) from e
+    return replace(info, frames=frames, duration_s=frames / info.sample_rate, exact=True)
+
+
+def _read_to_end(f: sf.SoundFile) -> int:
+    buf = np.zeros((1 << 16, f.channels), np.float32)
+    n = 0
+    while True:
+        got = len(f.read(len(buf), dtype="float32", always_2d=True, out=buf))
+        n += got
+        if got < len(buf):
+            return n
 
 
 class StreamingSource:
@@ -173,12 +265,17 @@ class StreamingSource:
         self._check_thread()
         frame = int(max(0, min(frame, self.frames)))
         self._ended_early = None
+        if frame == self._pos:
+            return frame
         try:
             self._pos = int(self._f.seek(frame))
         except (sf.LibsndfileError, RuntimeError) as e:
             raise SourceError(
-                Problem(f"cannot seek to {_fmt_time(frame / self.sample_rate)} ({e})", self.path,
-                        "the file is damaged; copy it again from its source"),
+                Problem(
+                    f"cannot seek to {_fmt_time(frame / self.sample_rate)} ({e})",
+                    self.path,
+                    "the file is damaged; copy it again from its source",
+                ),
                 frame / self.sample_rate,
             ) from e
         return self._pos
@@ -187,7 +284,8 @@ class StreamingSource:
         """Read up to ``frames`` frames at the current position (float32, 2-D).
 
         Pass ``out`` (shape ``(>=frames, channels)``; float32, or int16/int32 for PCM data) to
-        avoid allocating; the result is then a view of it. A result shorter than asked means the end of the audio data.
+        avoid allocating; the result is then a view of it. A result shorter than asked means the
+        end of the audio data.
         Raises ``SourceError`` with the position when the data cannot be decoded. When the data
         ends far earlier than the header promised, the short block is returned and
         ``check_complete()`` (or any further read) raises.
@@ -205,8 +303,11 @@ class StreamingSource:
         except (sf.LibsndfileError, RuntimeError) as e:
             pos = self._pos / self.sample_rate
             raise SourceError(
-                Problem(f"the audio data cannot be decoded at {_fmt_time(pos)} ({e})", self.path,
-                        "the file is damaged from this point; copy it again from its source"),
+                Problem(
+                    f"the audio data cannot be decoded at {_fmt_time(pos)} ({e})",
+                    self.path,
+                    "the file is damaged from this point; copy it again from its source",
+                ),
                 pos,
             ) from e
         n = len(got)
@@ -240,10 +341,8 @@ class StreamingSource:
             raise self._ended_early
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._f.close()
-        except Exception:
-            pass
 
     def __enter__(self) -> StreamingSource:
         return self

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rater.audio.probe import probe
+from rater.audio.source import probe_exact
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
 from rater.core.metadata_csv import MetadataRow, MetadataTable, parse_metadata_csv
@@ -114,7 +114,7 @@ def _probe_one(row: MetadataRow, audio_dir: Path, table: MetadataTable):
         return Problem(f"audio file '{row.file}' is empty (0 bytes)", where,
                        "replace it with the complete recording")
     try:
-        info = probe(path)
+        info = probe_exact(path)
         checksum = sha256_of(path)
     except RaterError as exc:
         return Problem(f"'{row.file}': {exc.problems[0].what}", where, exc.problems[0].fix)

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 
 SR = 44100
+MIC_AMPLITUDE = 0.25  # the test microphone's 1 kHz tone
+TEST_MIC = "test_mic"  # ALSA input device reading a file, paced by JACK
 
 
 def setup_virtual_device() -> Path:
@@ -20,11 +22,17 @@ def setup_virtual_device() -> Path:
     d = Path(tempfile.mkdtemp(prefix="rater-audio-tests-"))
     capture = d / "captured.raw"
     conf = d / "asound.conf"
+    mic = d / "mic.raw"  # what the test microphone "hears": 1 kHz at -12 dBFS, 60 s
+    t = np.arange(SR * 60) / SR
+    (MIC_AMPLITUDE * np.sin(2 * np.pi * 1000 * t)).astype("<f4").tofile(mic)
     conf.write_text(
         f"""pcm.!default {{ type plug  slave {{ pcm "tee_to_file"  channels 2 }} }}
 pcm.tee_to_file {{ type file  file "{capture}"  format "raw"
     slave.pcm {{ type jack  align_psize 0
         playback_ports {{ 0 system:playback_1  1 system:playback_2 }} }} }}
+pcm.test_mic {{ type plug  slave {{ pcm "test_mic_file"  channels 1 }} }}
+pcm.test_mic_file {{ type file  file "/dev/null"  infile "{mic}"  format "raw"
+    slave.pcm {{ type jack  align_psize 0  capture_ports {{ 0 system:capture_1 }} }} }}
 """
     )
     os.environ["ALSA_CONFIG_PATH"] = str(conf)
@@ -40,8 +48,10 @@ def require_jack() -> None:
     if os.environ.get("RATER_TEST_JACK") != "1":
         if os.environ.get("RATER_ALLOW_MISSING_SERVICES") == "1":
             pytest.skip("virtual sound device not running (RATER_ALLOW_MISSING_SERVICES=1)")
-        pytest.fail("virtual sound device not running: run the tests with ./run test "
-                    "(scripts/with-test-services starts JACK and sets RATER_TEST_JACK=1)")
+        pytest.fail(
+            "virtual sound device not running: run the tests with ./run test "
+            "(scripts/with-test-services starts JACK and sets RATER_TEST_JACK=1)"
+        )
 
 
 def read_capture() -> np.ndarray:
@@ -70,7 +80,7 @@ def dominant_freq(x: np.ndarray, sr: int = SR) -> float:
     k = int(np.argmax(spec))
     # parabolic interpolation for sub-bin accuracy
     if 0 < k < len(spec) - 1:
-        a, b, c = np.log(spec[k - 1:k + 2] + 1e-12)
+        a, b, c = np.log(spec[k - 1 : k + 2] + 1e-12)
         k = k + 0.5 * (a - c) / (a - 2 * b + c)
     return k * sr / len(x)
 

@@ -12,13 +12,14 @@ from rater.core.errors import RaterError
 
 
 def flac_block_types(path):
-    b = open(path, "rb").read()
+    with open(path, "rb") as f:
+        b = f.read()
     assert b[:4] == b"fLaC"
     i, kinds = 4, []
     while True:
         kinds.append(b[i] & 0x7F)
         last = b[i] & 0x80
-        i += 4 + int.from_bytes(b[i + 1:i + 4], "big")
+        i += 4 + int.from_bytes(b[i + 1 : i + 4], "big")
         if last:
             return kinds
 
@@ -31,7 +32,7 @@ def test_loudness_meter_matches_bs1770_reference_values():
     assert m.integrated() == pytest.approx(-3.01, abs=0.01)  # 0 dBFS sine, one channel
     m = LoudnessMeter(48000, 2)
     for i in range(0, len(x), 10000):  # streaming in odd blocks gives the same answer
-        m.add(np.stack([x[i:i + 10000], x[i:i + 10000]], 1) * 0.5)
+        m.add(np.stack([x[i : i + 10000], x[i : i + 10000]], 1) * 0.5)
     assert m.integrated() == pytest.approx(-6.02, abs=0.01)
 
 
@@ -66,17 +67,23 @@ def test_loudness_normalisation_and_redaction(make_audio, tmp_path):
     x = noise16(6.0) * 0.3
     src = make_audio("in.wav", x, subtype="PCM_16")
     dst = tmp_path / "out.flac"
-    res = reencode(src, dst, sample_rate=SR, channels=2, normalise_lufs=-23.0,
-                   redactions=[(1.0, 2.0, "silence"), (3.0, 3.5, "tone")])
+    res = reencode(
+        src,
+        dst,
+        sample_rate=SR,
+        channels=2,
+        normalise_lufs=-23.0,
+        redactions=[(1.0, 2.0, "silence"), (3.0, 3.5, "tone")],
+    )
     y, sr = sf.read(dst, dtype="float32")
-    assert np.all(y[SR * 1:SR * 2] == 0.0)
-    assert np.abs(y[SR * 1 - 500:SR * 1 - 300]).max() > 0  # outside: audio (after a 5 ms fade)
-    tone_part = y[int(SR * 3.1):int(SR * 3.4), 0]
+    assert np.all(y[SR * 1 : SR * 2] == 0.0)
+    assert np.abs(y[SR * 1 - 500 : SR * 1 - 300]).max() > 0  # outside: audio (after a 5 ms fade)
+    tone_part = y[int(SR * 3.1) : int(SR * 3.4), 0]
     spec = np.abs(np.fft.rfft(tone_part))
     assert abs(np.argmax(spec) * SR / len(tone_part) - 1000) < 5
     m = LoudnessMeter(SR, 2)
     z = y.copy()
-    z[SR * 3:int(SR * 3.5)] = 0
+    z[SR * 3 : int(SR * 3.5)] = 0
     m.add(z)
     assert m.integrated() == pytest.approx(-23.0, abs=0.2)
     assert res.gain_db != 0 and res.input_lufs is not None
@@ -102,7 +109,12 @@ def test_bad_requests_change_nothing(make_audio, tmp_path):
     with pytest.raises(RaterError, match="channels"):
         reencode(src, dst, sample_rate=SR, channels=6)
     with pytest.raises(RaterError, match="silent"):
-        reencode(make_audio("z.wav", np.zeros((SR, 2), np.float32)), dst, sample_rate=SR, channels=2,
-                 normalise_lufs=-23)
+        reencode(
+            make_audio("z.wav", np.zeros((SR, 2), np.float32)),
+            dst,
+            sample_rate=SR,
+            channels=2,
+            normalise_lufs=-23,
+        )
     assert not dst.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

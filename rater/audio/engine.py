@@ -1,0 +1,742 @@
+"""The audio engine process: decoder thread + PortAudio stream, driven by ``player.Player``.
+
+Runs as ``python -m rater.audio.engine ADDRESS`` (or, in a frozen app, the app binary with
+``--rater-audio-engine ADDRESS``; see ``maybe_run_engine``). It has its own interpreter and
+GIL, so Python work in the app (UI, statistics, other threads) cannot delay the audio callback:
+measured 0 underflows with two busy Python threads, against 47-219 in 15 s for the same stream
+inside the app process (docs/decisions/0102-audio-player.md).
+
+Inside: a decoder thread reads the file (``StreamingSource``), time-stretches when speed != 1,
+cuts the output into blocks of exactly ``blocksize`` frames, each tagged with the source range
+it plays, and keeps ~0.3 s of them in a deque. The PortAudio callback only pops one block,
+applies the (ramped) gain and notes (generation, source range, DAC time, speed) in a record
+deque. A reporter thread sends those records to the app every 25 ms; the app computes the
+position from them and builds the listening record.
+
+Protocol (pickled tuples over a multiprocessing Connection):
+  app -> engine: (req_id, command, args)
+  engine -> app: ("reply", req_id, ok, payload) | ("event", name, payload) | ("blocks", [records])
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import sys
+import threading
+import time
+import traceback
+
+import numpy as np
+
+from rater.core.errors import Problem
+
+from .source import SourceError, StreamingSource, to_stereo
+
+ENGINE_FLAG = "--rater-audio-engine"
+KEY_ENV = "RATER_AUDIO_ENGINE_KEY"
+PORTAUDIO_FIX = (
+    "install the PortAudio library: sudo apt-get install libportaudio2 (Debian/Ubuntu), "
+    "sudo dnf install portaudio (Fedora), sudo pacman -S portaudio (Arch)"
+)
+CRASH_FIX = (
+    "check the sound configuration (e.g. ~/.asoundrc or ALSA_CONFIG_PATH) and that a sound server "
+    "or card is present; everything except playback keeps working"
+)
+
+# Block kinds in the decoder queue
+_DATA, _EOF, _ERROR = 0, 1, 2
+
+
+class _Block:
+    __slots__ = ("kind", "gen", "data", "src_start", "src_end", "message")
+
+    def __init__(self, kind, gen, data=None, src_start=0.0, src_end=0.0, message=None):
+        self.kind, self.gen, self.data = kind, gen, data
+        self.src_start, self.src_end, self.message = src_start, src_end, message
+
+
+def _problem_dict(p: Problem) -> dict:
+    return {"what": p.what, "where": p.where, "fix": p.fix}
+
+
+class Engine:
+    QUEUE_SECONDS = 0.3
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.send_lock = threading.Lock()
+        self.sd = None
+        self.stream = None
+        self.device = None  # name or None (default)
+        self.blocksize = 1024
+        self.latency = 0.025
+        # playback state shared with the callback (plain attributes: atomic under the GIL)
+        self.gen = 0  # generation now playing (the callback plays blocks of this gen or newer)
+        self.req_gen = 0  # latest generation requested (seek/speed/open)
+        self.playing = False
+        self.volume = 1.0
+        self.gain_now = 0.0
+        self.speed = 1.0
+        self.hold_pos = 0.0
+        self.queue: collections.deque = collections.deque()
+        self.records: collections.deque = collections.deque()
+        self.events: collections.deque = collections.deque()
+        # decoder
+        self.path = None
+        self.sample_rate = 44100
+        self.decoder = None
+        self.dec_wake = threading.Event()
+        self.dec_stop = False
+        self.pending_seek = None  # (seconds, gen, speed)
+        self.info = None
+        # stats
+        self.stats = self._fresh_stats()
+        self.reporter_stop = False
+        self._cb_priority_done = False
+        self.stream_key = None  # (device, sample_rate, blocksize, latency) of the open stream
+        self.prewarm_rate = 44100
+
+    @staticmethod
+    def _fresh_stats() -> dict:
+        return {
+            "underflows": 0,
+            "starved": 0,
+            "callbacks": 0,
+            "max_callback_ms": 0.0,
+            "open_mono": None,
+            "first_callback_mono": None,
+            "first_audio_mono": None,
+            "stream_latency": None,
+            "stream_reused": False,
+            "priority": None,
+            "last_gen": -1,
+            "gen_first": None,
+            "seek_cmd": None,
+            "seek_switch": None,
+        }
+
+    # -- messaging -------------------------------------------------------------------------
+    def send(self, msg) -> None:
+        with self.send_lock, contextlib.suppress(OSError, EOFError, BrokenPipeError):
+            self.conn.send(msg)
+
+    def event(self, name, payload=None) -> None:
+        self.send(("event", name, payload))
+
+    # -- PortAudio ---------------------------------------------------------------------------
+    def init_portaudio(self) -> dict:
+        try:
+            import sounddevice as sd
+        except OSError as e:
+            return {
+                "ok": False,
+                "problem": _problem_dict(
+                    Problem(f"sound output is unavailable: {e}", "PortAudio", PORTAUDIO_FIX)
+                ),
+            }
+        self.sd = sd
+        return {
+            "ok": True,
+            "portaudio": sd.get_portaudio_version()[1],
+            "devices": self.list_devices(),
+        }
+
+    def list_devices(self) -> list[dict]:
+        sd = self.sd
+        out = []
+        try:
+            try:
+                default_out = sd.query_devices(kind="output")["index"]
+            except Exception:
+                default_out = -1
+            for i, d in enumerate(sd.query_devices()):
+                if d["max_output_channels"] <= 0:
+                    continue
+                api = sd.query_hostapis(d["hostapi"])["name"]
+                out.append(
+                    {
+                        "index": i,
+                        "name": d["name"],
+                        "hostapi": api,
+                        "channels": d["max_output_channels"],
+                        "default_samplerate": d["default_samplerate"],
+                        "is_default": i == default_out,
+                    }
+                )
+        except Exception:
+            pass
+        return out
+
+    def resolve_device(self, device):
+        if device is None:
+            return None
+        if isinstance(device, int):
+            return device
+        for d in self.list_devices():
+            if d["name"] == device or f"{d['hostapi']}: {d['name']}" == device:
+                return d["index"]
+        raise _EngineError(
+            Problem(
+                f"sound output device {device!r} not found",
+                "settings",
+                "choose another output device, or refresh the device list",
+            )
+        )
+
+    def open_stream(self, reuse: bool = True) -> None:
+        """Open (or keep) the output stream for the current rate and device. The stream keeps
+        running between files: a PortAudio/ALSA open costs ~40-70 ms (JACK, PulseAudio)."""
+        sd = self.sd
+        if sd is None:
+            raise _EngineError(Problem("sound output is unavailable", "PortAudio", PORTAUDIO_FIX))
+        key = (self.device, self.sample_rate, self.blocksize, self.latency)
+        s = self.stream
+        if reuse and s is not None and self.stream_key == key and s.active:
+            self.stats["stream_reused"] = True
+            self.stats["stream_latency"] = float(s.latency)
+            return
+        self.close_stream()
+        dev = self.resolve_device(self.device)
+        if dev is None and not self.list_devices():
+            raise _EngineError(
+                Problem(
+                    "no sound output device was found",
+                    "sound output",
+                    "connect speakers or headphones (or start the sound server), then refresh the "
+                    "device list; "
+                    "everything except playback keeps working",
+                )
+            )
+        try:
+            self.stream = sd.OutputStream(
+                samplerate=self.sample_rate,
+                channels=2,
+                dtype="float32",
+                blocksize=self.blocksize,
+                latency=self.latency,
+                device=dev,
+                callback=self._callback,
+            )
+            self.stats["stream_latency"] = float(self.stream.latency)
+            self._cb_priority_done = False
+            self.stream.start()
+            self.stream_key = key
+        except Exception as e:
+            self.stream = None
+            self.stream_key = None
+            raise _EngineError(
+                Problem(
+                    f"cannot open the sound output at {self.sample_rate} Hz ({e})",
+                    "sound output",
+                    "choose the 'default' output device (it converts sample rates), "
+                    "or another device",
+                )
+            ) from e
+
+    def close_stream(self) -> None:
+        s, self.stream = self.stream, None
+        self.stream_key = None
+        if s is not None:
+            try:
+                s.abort()
+                s.close()
+            except Exception:
+                pass
+
+    # -- the audio callback (keep it tiny) ----------------------------------------------------
+    def _callback(self, outdata, frames, time_info, status):
+        t0 = time.perf_counter()
+        try:
+            st = self.stats
+            st["callbacks"] += 1
+            if status.output_underflow:
+                st["underflows"] += 1
+            now = time.monotonic()
+            if st["first_callback_mono"] is None:
+                st["first_callback_mono"] = now
+            if not self._cb_priority_done:
+                self._cb_priority_done = True
+                st["priority"] = _raise_thread_priority()
+            dac = now + max(0.0, time_info.outputBufferDacTime - time_info.currentTime)
+            gen = self.gen
+            target = self.volume if self.playing else 0.0
+            g0 = self.gain_now
+            block = None
+            if target > 0.0 or g0 > 0.0:
+                q = self.queue
+                while q:
+                    b = q.popleft()
+                    if b.gen >= gen:  # older generations were made obsolete by a seek
+                        block = b
+                        if b.gen != st["last_gen"]:
+                            st["last_gen"] = b.gen
+                            st["gen_first"] = (b.gen, now, dac - now)
+                        gen = b.gen
+                        break
+                if block is None and self.playing:
+                    st["starved"] += 1
+            if block is None:
+                outdata.fill(0.0)
+                self.gain_now = 0.0
+                self.records.append((gen, self.hold_pos, self.hold_pos, dac, self.speed))
+            elif block.kind == _DATA:
+                data = block.data
+                if g0 == target:
+                    if target == 1.0:
+                        outdata[:] = data
+                    else:
+                        np.multiply(data, np.float32(target), out=outdata)
+                else:
+                    ramp = np.linspace(g0, target, frames, dtype=np.float32)[:, None]
+                    np.multiply(data, ramp, out=outdata)
+                self.gain_now = target
+                self.hold_pos = block.src_end
+                if st["first_audio_mono"] is None:
+                    st["first_audio_mono"] = now
+                self.records.append((gen, block.src_start, block.src_end, dac, self.speed))
+            else:  # end of file or decoding error: stop where the audio stopped
+                outdata.fill(0.0)
+                self.playing = False
+                self.gain_now = 0.0
+                self.records.append((gen, self.hold_pos, self.hold_pos, dac, self.speed))
+                if block.kind == _EOF:
+                    self.events.append(("end", {"duration_s": block.src_end, "dac": dac}))
+                else:
+                    self.events.append(("error", block.message))
+        except BaseException as e:  # never let PortAudio swallow it (it would abort silently)
+            outdata.fill(0.0)
+            self.playing = False
+            self.events.append(
+                (
+                    "error",
+                    {
+                        "problem": _problem_dict(
+                            Problem(
+                                f"audio output failed: {type(e).__name__}: {e}",
+                                "audio callback",
+                                "try again; if it repeats, choose another output device "
+                                "and report the bug",
+                            )
+                        ),
+                        "position_s": self.hold_pos,
+                    },
+                )
+            )
+        ms = (time.perf_counter() - t0) * 1000.0
+        if ms > self.stats["max_callback_ms"]:
+            self.stats["max_callback_ms"] = ms
+
+    # -- decoder thread ------------------------------------------------------------------------
+    def _decode(self, path, opened: dict, ready: threading.Event) -> None:
+        try:
+            src = StreamingSource(path)
+        except Exception as e:
+            opened["error"] = e
+            ready.set()
+            return
+        opened["info"] = src.info
+        ready.set()
+        sr = src.sample_rate
+        bs = self.blocksize
+        read_n = bs * 2
+        buf = np.zeros((read_n, src.channels), dtype=np.float32)
+        stereo = np.zeros((read_n, 2), dtype=np.float32)
+        acc = np.zeros((0, 2), dtype=np.float32)
+        stretcher = None
+        gen, speed, seg_start, out_count, eof = -1, 1.0, 0.0, 0, True
+        target_blocks = max(4, int(self.QUEUE_SECONDS * sr / bs))
+        low_water = target_blocks // 2  # refill in bursts: fewer wake-ups
+        refilling = True
+        self._staged = None
+        try:
+            while not self.dec_stop:
+                ps = self.pending_seek
+                if ps is not None:
+                    self.pending_seek = None
+                    seconds, gen, speed = ps
+                    frame = src.seek(int(round(seconds * sr)))
+                    seg_start, out_count, eof = frame / sr, 0, False
+                    acc = np.zeros((0, 2), dtype=np.float32)
+                    if speed != 1.0:
+                        if stretcher is None:
+                            from .stretch import TimeStretcher
+
+                            stretcher = TimeStretcher(sr, 2, max_block=read_n)
+                        stretcher.reset()
+                    # Staged: the old audio keeps playing until the first new blocks are ready,
+                    # then _push switches over in one step (no silent block in between).
+                    self._staged = (gen, seg_start, [])
+                if self._staged is None and (eof or len(self.queue) >= low_water):
+                    if eof or len(self.queue) >= target_blocks:
+                        refilling = False
+                    if eof or not refilling:
+                        # sleep until the queue is down to the low-water mark (or a command)
+                        spare = len(self.queue) - low_water + 1
+                        self.dec_wake.wait(max(0.005, spare * bs / sr))
+                        self.dec_wake.clear()
+                        continue
+                refilling = True
+                data = src.read(read_n, out=buf)
+                last = len(data) < read_n
+                y = to_stereo(data, stereo)
+                if speed != 1.0:
+                    y = stretcher.process(y, speed)
+                    if last:
+                        y = np.concatenate([y, stretcher.flush()])
+                acc = np.concatenate([acc, y]) if len(acc) else y.copy()
+                true_end = src.tell() / sr if last else None
+                while len(acc) >= bs or (last and len(acc)):
+                    chunk = acc[:bs]
+                    if len(chunk) < bs:
+                        chunk = np.concatenate([chunk, np.zeros((bs - len(chunk), 2), np.float32)])
+                    a = seg_start + out_count * speed / sr
+                    b = seg_start + (out_count + min(bs, len(acc))) * speed / sr
+                    if true_end is not None:
+                        a, b = min(a, true_end), min(b, true_end)
+                    self._push(_Block(_DATA, gen, np.ascontiguousarray(chunk), a, b), gen)
+                    out_count += min(bs, len(acc))
+                    acc = acc[bs:]
+                if last:
+                    eof = True
+                    try:
+                        src.check_complete()
+                        self._push(_Block(_EOF, gen, src_start=true_end, src_end=true_end), gen)
+                    except SourceError as e:
+                        self._push(
+                            _Block(
+                                _ERROR,
+                                gen,
+                                message={
+                                    "problem": _problem_dict(e.problems[0]),
+                                    "position_s": e.position_s,
+                                },
+                            ),
+                            gen,
+                        )
+        except SourceError as e:
+            self._push(
+                _Block(
+                    _ERROR,
+                    gen,
+                    message={"problem": _problem_dict(e.problems[0]), "position_s": e.position_s},
+                ),
+                gen,
+            )
+        except Exception as e:
+            self.events.append(
+                (
+                    "error",
+                    {
+                        "problem": _problem_dict(
+                            Problem(
+                                f"audio decoding failed: {type(e).__name__}: {e}",
+                                path,
+                                "the file may be damaged; if it plays elsewhere, report the bug",
+                            )
+                        ),
+                        "position_s": self.hold_pos,
+                        "trace": traceback.format_exc(),
+                    },
+                )
+            )
+        finally:
+            src.close()
+            if stretcher is not None:
+                stretcher.close()
+
+    def _push(self, block, gen) -> None:
+        if gen != self.req_gen:
+            return  # a newer seek is on its way
+        st = self._staged
+        if st is not None and st[0] == gen:
+            st[2].append(block)
+            if len(st[2]) >= 2 or block.kind != _DATA:
+                self._staged = None
+                self.queue.extendleft(reversed(st[2]))  # one C call: atomic for the callback
+                self.gen = gen
+                self.stats["seek_switch"] = time.monotonic()
+                self.hold_pos = st[1]
+                q = self.queue  # purge what the switch made obsolete
+                while len(q) > len(st[2]) and q[-1].gen < gen:
+                    q.pop()
+        else:
+            self.queue.append(block)
+
+    # -- reporter thread ----------------------------------------------------------------------
+    def _report(self) -> None:
+        last_hold = None
+        while not self.reporter_stop:
+            time.sleep(0.025)
+            out = []
+            recs = self.records
+            while recs:
+                r = recs.popleft()
+                if r[1] == r[2]:  # holding: report only changes
+                    key = (r[0], r[1])
+                    if key == last_hold:
+                        continue
+                    last_hold = key
+                else:
+                    last_hold = None
+                out.append(r)
+            if out:
+                self.send(("blocks", out))
+            ev = self.events
+            while ev:
+                name, payload = ev.popleft()
+                self.event(name, payload)
+            s = self.stream
+            if (
+                s is not None
+                and self.path is not None
+                and not s.active
+                and not s.closed
+                and self.stream is s
+            ):
+                self.event(
+                    "error",
+                    {
+                        "problem": _problem_dict(
+                            Problem(
+                                "the sound output stopped (device unplugged? sound server gone?)",
+                                "sound output",
+                                "choose an output device again (refresh the device list)",
+                            )
+                        ),
+                        "position_s": self.hold_pos,
+                    },
+                )
+                self.close_stream()
+
+    # -- commands ---------------------------------------------------------------------------------
+    def _seek(self, seconds, speed=None) -> None:
+        self.req_gen += 1
+        if speed is not None:
+            self.speed = speed
+        seconds = max(0.0, float(seconds))
+        self.pending_seek = (seconds, self.req_gen, self.speed)
+        self.dec_wake.set()
+
+    def _stop_decoder(self) -> None:
+        if self.decoder is not None:
+            self.dec_stop = True
+            self.dec_wake.set()
+            self.decoder.join(5)
+            self.decoder = None
+        self.dec_stop = False
+        self.queue.clear()
+
+    def cmd_open(self, path, position=0.0, blocksize=None, latency=None, device="__keep__"):
+        self.playing = False
+        self._stop_decoder()
+        self.path = None
+        if blocksize:
+            self.blocksize = int(blocksize)
+        if latency is not None:
+            self.latency = latency
+        if device != "__keep__":
+            self.device = device
+        prio = self.stats.get("priority")
+        self.stats = self._fresh_stats()
+        self.stats["priority"] = prio
+        self.stats["open_mono"] = time.monotonic()
+        opened, ready = {}, threading.Event()
+        self.req_gen += 1
+        self.gen = self.req_gen
+        self.hold_pos = float(position)
+        self.speed = 1.0
+        self.decoder = threading.Thread(
+            target=self._decode, args=(path, opened, ready), name="rater-audio-decoder", daemon=True
+        )
+        self.decoder.start()
+        ready.wait(30)
+        if "error" in opened:
+            self.decoder.join(1)
+            self.decoder = None
+            e = opened["error"]
+            raise _EngineError(e.problems[0] if hasattr(e, "problems") else Problem(str(e), path))
+        info = opened["info"]
+        self.info = info
+        self.sample_rate = info.sample_rate
+        self.path = path
+        self._seek(position, 1.0)
+        try:
+            self.open_stream()
+        except _EngineError:
+            self._stop_decoder()
+            self.path = None
+            raise
+        return {
+            "info": info.__dict__,
+            "stream_latency": self.stats["stream_latency"],
+            "gen": self.req_gen,
+        }
+
+    def cmd_play(self):
+        self.playing = True
+
+    def cmd_pause(self):
+        self.playing = False
+
+    def cmd_seek(self, seconds):
+        self.stats["seek_cmd"] = time.monotonic()
+        self._seek(seconds)
+        return self.req_gen
+
+    def cmd_speed(self, speed, position):
+        self._seek(position, float(speed))
+        return self.req_gen
+
+    def cmd_volume(self, volume):
+        self.volume = float(min(1.0, max(0.0, volume)))
+
+    def cmd_stop(self):
+        self.playing = False
+        self._seek(0.0)
+        return self.req_gen
+
+    def cmd_close(self):
+        self.playing = False
+        self._stop_decoder()
+        self.close_stream()
+        self.path = None
+
+    def cmd_set_device(self, device, position):
+        self.device = device
+        if self.path is not None:
+            was = self.playing
+            self.playing = False
+            self._seek(position)
+            self.open_stream(reuse=False)
+            self.playing = was
+        return self.req_gen
+
+    def cmd_devices(self, refresh=False):
+        if self.sd is None:
+            info = self.init_portaudio()
+            if not info["ok"]:
+                return []
+        if refresh:
+            had = self.path is not None
+            self.close_stream()
+            self.sd._terminate()
+            self.sd._initialize()
+            if had:
+                self.open_stream()
+        return self.list_devices()
+
+    def cmd_stats(self):
+        st = dict(self.stats)
+        st["queue_blocks"] = len(self.queue)
+        return st
+
+    def run(self) -> None:
+        ready = self.init_portaudio()
+        self.event("ready", ready)
+        if ready.get("ok") and ready.get("devices") and self.prewarm_rate:
+            try:  # open the output now, so the first recording starts without the open cost
+                self.sample_rate = self.prewarm_rate
+                self.open_stream()
+            except _EngineError:
+                pass
+        rep = threading.Thread(target=self._report, name="rater-audio-reporter", daemon=True)
+        rep.start()
+        try:
+            while True:
+                try:
+                    req_id, cmd, args = self.conn.recv()
+                except (EOFError, OSError):
+                    break
+                if cmd == "quit":
+                    self.send(("reply", req_id, True, None))
+                    break
+                try:
+                    result = getattr(self, "cmd_" + cmd)(*args)
+                    self.send(("reply", req_id, True, result))
+                except _EngineError as e:
+                    self.send(("reply", req_id, False, _problem_dict(e.problem)))
+                except Exception as e:
+                    self.send(
+                        (
+                            "reply",
+                            req_id,
+                            False,
+                            _problem_dict(
+                                Problem(
+                                    f"audio engine error in {cmd}: {type(e).__name__}: {e}",
+                                    "audio engine",
+                                    "try again; if it repeats, report the bug",
+                                )
+                            ),
+                        )
+                    )
+        finally:
+            self.playing = False
+            self.reporter_stop = True
+            self._stop_decoder()
+            self.close_stream()
+            if self.sd is not None:
+                # before the JACK server can go away: avoids pa_jack's abort at exit
+                with contextlib.suppress(Exception):
+                    self.sd._terminate()
+
+
+def _raise_thread_priority() -> str:
+    """Best effort: real-time (SCHED_FIFO) or at least a higher priority for the calling (audio
+    callback) thread, so other processes on a busy machine cannot delay it. Needs rtprio or
+    CAP_SYS_NICE; silently does nothing otherwise. Returns what was obtained."""
+    tid = threading.get_native_id()
+    try:
+        os.sched_setscheduler(tid, os.SCHED_FIFO, os.sched_param(10))
+        return "SCHED_FIFO 10"
+    except (AttributeError, OSError):
+        pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, -10)
+        return "nice -10"
+    except (AttributeError, OSError):
+        return "normal"
+
+
+class _EngineError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    from multiprocessing.connection import Client
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == ENGINE_FLAG:
+        argv = argv[1:]
+    if argv and argv[0] == "--list-devices":
+        import json
+
+        eng = Engine(None)
+        info = eng.init_portaudio()
+        print(json.dumps(info))
+        if eng.sd is not None:
+            eng.sd._terminate()
+        return 0
+    address = argv[0]
+    key = bytes.fromhex(os.environ.pop(KEY_ENV, ""))
+    conn = Client(address, authkey=key)
+    try:
+        Engine(conn).run()
+    finally:
+        conn.close()
+    return 0
+
+
+def maybe_run_engine() -> None:
+    """Call first thing in a frozen app's entry point: if this process was started as the audio
+    engine (``--rater-audio-engine``), run it and exit."""
+    if len(sys.argv) > 1 and sys.argv[1] == ENGINE_FLAG:
+        sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

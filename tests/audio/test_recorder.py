@@ -1,0 +1,75 @@
+"""Recorder: FLAC from an input device (the test microphone plays a 1 kHz tone), level meter,
+crash safety."""
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+from audio_helpers import MIC_AMPLITUDE, SR, TEST_MIC, dominant_freq
+
+from rater.audio.recorder import Recorder, recover, unfinished
+from rater.audio.source import StreamingSource, probe
+from rater.core.errors import RaterError
+
+
+def test_records_flac_with_a_level_meter(jack, tmp_path):
+    path = tmp_path / "practice.flac"
+    rec = Recorder(path, device=TEST_MIC, sample_rate=SR, channels=1)
+    rec.start()
+    assert rec.marker.exists()
+    levels = []
+    for _ in range(15):
+        time.sleep(0.1)
+        levels.append(rec.level())
+    info = rec.stop()
+    assert not rec.marker.exists()
+    assert info.format == "FLAC" and info.channels == 1 and info.exact
+    assert info.duration_s == pytest.approx(1.5, abs=0.25)
+    x, sr = sf.read(path, dtype="float32")
+    assert dominant_freq(x[SR // 4 : SR]) == pytest.approx(1000, abs=2)
+    assert np.abs(x).max() == pytest.approx(MIC_AMPLITUDE, abs=0.01)
+    peak = max(lv.peak_dbfs for lv in levels[3:])
+    assert peak == pytest.approx(20 * np.log10(MIC_AMPLITUDE), abs=0.5)  # -12 dBFS
+    rms = levels[-1].rms_dbfs
+    assert rms == pytest.approx(20 * np.log10(MIC_AMPLITUDE / np.sqrt(2)), abs=0.5)
+    assert rec.overflows == 0
+
+
+def test_a_crash_leaves_a_playable_file_up_to_the_last_second(jack, tmp_path):
+    path = tmp_path / "crash.flac"
+    code = textwrap.dedent(f"""
+        import time
+        from rater.audio.recorder import Recorder
+        r = Recorder({str(path)!r}, device={TEST_MIC!r}, sample_rate={SR}, channels=1)
+        r.start()
+        print("started", flush=True)
+        time.sleep(60)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "started"
+    time.sleep(3.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert unfinished(tmp_path) == [path]
+    info = probe(path)  # the header says "unknown length": probe counts the frames
+    assert info.duration_s >= 2.0
+    with StreamingSource(path) as s:
+        x = s.read(int(info.duration_s * SR) + 1000)
+    assert len(x) / SR >= 2.0
+    assert np.abs(x[SR // 2 :]).max() == pytest.approx(MIC_AMPLITUDE, abs=0.01)
+    fixed = recover(path)
+    assert fixed.frames == info.frames and sf.info(str(path)).frames == info.frames
+    assert unfinished(tmp_path) == []
+
+
+def test_refuses_to_overwrite(tmp_path):
+    p = tmp_path / "x.flac"
+    p.write_bytes(b"keep me")
+    with pytest.raises(RaterError, match="exists"):
+        Recorder(p).start()
+    assert p.read_bytes() == b"keep me"
