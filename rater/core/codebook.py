@@ -492,7 +492,7 @@ def _check_dimension(
 
 def _check_dimension_id(c: _Checker, value: str, path: _KeyPath) -> None:
     """Dimension ids become variable names, so they must be valid in SPSS, Stata and R."""
-    reason = _variable_name_problem(value)
+    reason = variable_name_problem(value)
     if reason:
         c.report(
             path,
@@ -501,7 +501,7 @@ def _check_dimension_id(c: _Checker, value: str, path: _KeyPath) -> None:
         )
 
 
-def _variable_name_problem(name: str) -> str:
+def variable_name_problem(name: str) -> str:
     if not _VARIABLE_NAME.fullmatch(name):
         return "it must start with a letter and use only ASCII letters, digits and '_'"
     if len(name) > MAX_ID_CHARS:

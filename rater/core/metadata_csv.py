@@ -41,7 +41,7 @@ def parse_metadata_csv(data: bytes, source: str) -> MetadataTable:
     A file that cannot be read as a table at all (encoding, header) raises RaterError listing
     every such problem; a bad row is left out and described in `problems`.
     """
-    text = _decode(data, source)
+    text = decode_text(data, source)
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records or not any(cell.strip() for cell in records[0]):
         raise RaterError(Problem(
@@ -60,7 +60,7 @@ def parse_metadata_csv(data: bytes, source: str) -> MetadataTable:
                          problems=tuple(problems))
 
 
-def _decode(data: bytes, source: str) -> str:
+def decode_text(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

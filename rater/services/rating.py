@@ -6,6 +6,7 @@ pack; `rater` defaults to the only rater of a pack's copy.
 
 from __future__ import annotations
 
+from rater.core.codebook import Codebook, parse_codebook
 from rater.services.session import open_store
 from rater.storage import ratings
 from rater.storage.ratings import QueueEntry
@@ -86,3 +87,15 @@ def save_place(study: str, code: str, position_s: float, rater: str | None = Non
 def last_place(study: str, rater: str | None = None) -> tuple[str, float] | None:
     with open_store(study) as store:
         return ratings.last_place(store, _rater(store, rater))
+
+
+def rater_name(study: str, rater: str | None = None) -> str:
+    """Who is rating: the given rater, or the only rater of a pack's working copy."""
+    with open_store(study) as store:
+        return _rater(store, rater)
+
+
+def codebook(study: str) -> Codebook:
+    """The codebook the study rates with (parsed from the exact text the study keeps)."""
+    with open_store(study) as store:
+        return parse_codebook(store.codebook_text(), "the study's codebook")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from rater.core.codebook import parse_codebook
 from rater.core.errors import Problem, RaterError
-from rater.storage.repository import StudyStore, _add_codebook, _log
+from rater.storage.repository import StudyStore, add_codebook, log_event
 from rater.storage.schema import (
     Amendment,
     Assignment,
@@ -87,7 +87,7 @@ def write_rater_copy(store: StudyStore, rater: str, queue: list[QueueItem],
     copy = StudyStore(_new_sqlite(target))
     now = utcnow()
     with store.transaction() as source, copy.transaction() as session:
-        version = _add_codebook(session, codebook)
+        version = add_codebook(session, codebook)
         session.add(Study(id=1, name="Rating pack", codebook_version_id=version.id,
                           secret="", pack_id=study.pack_id, mode="rater", created_at=now,
                           criterion=study.criterion, blind_sample_rate=study.blind_sample_rate,
@@ -99,7 +99,7 @@ def write_rater_copy(store: StudyStore, rater: str, queue: list[QueueItem],
         ids = _copy_queue(session, queue, audio, rater, now)
         _copy_visible_metadata(source, session, queue, ids)
         _copy_work(source, session, {q.assignment_id: ids[q.code] for q in queue}, version.id)
-        _log(session, rater, "pack.opened", {})
+        log_event(session, rater, "pack.opened", {})
     copy.close()
     _vacuum(target)
 
@@ -201,7 +201,7 @@ def record_issue(store: StudyStore, rater: str, pack: str, signature: str, items
     with store.transaction() as session:
         session.add(PackEvent(rater_id=rater, direction="issued", pack_uuid=pack, sequence=0,
                               digest=signature))
-        _log(session, actor, "pack.issued", {"rater": rater, "pack": pack, "items": items})
+        log_event(session, actor, "pack.issued", {"rater": rater, "pack": pack, "items": items})
 
 
 def issued_to(store: StudyStore, pack: str) -> str | None:
@@ -216,7 +216,7 @@ def next_return_sequence(store: StudyStore, rater: str) -> int:
     with store.transaction() as session:
         sequence = 1 + session.scalar(select(func.count()).select_from(AuditEvent)
                                       .where(AuditEvent.action == "pack.returned"))
-        _log(session, rater, "pack.returned", {"sequence": sequence})
+        log_event(session, rater, "pack.returned", {"sequence": sequence})
         return sequence
 
 
@@ -244,7 +244,7 @@ def apply_return(store: StudyStore, *, rater: str, pack: str, sequence: int, sig
         counts = merge_rater_work(session, rater, returned, where)
         session.add(PackEvent(rater_id=rater, direction="returned", pack_uuid=pack,
                               sequence=sequence, digest=signature))
-        _log(session, actor, "pack.returned",
+        log_event(session, actor, "pack.returned",
              {"rater": rater, "pack": pack, "sequence": sequence, **counts})
         return {"status": "imported", **counts}
 

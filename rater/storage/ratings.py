@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rater.core.errors import Problem, RaterError
-from rater.storage.repository import StudyStore, _log
+from rater.storage.repository import StudyStore, log_event
 from rater.storage.schema import (
     Amendment,
     Assignment,
@@ -79,7 +79,7 @@ def _assignment(session: Session, rater: str, code: str) -> Assignment:
     return assignment
 
 
-def _codebook_check(session: Session, dimension: str, score: int | None = None) -> int:
+def codebook_check(session: Session, dimension: str, score: int | None = None) -> int:
     """The study's codebook version, after checking the dimension (and score) against it."""
     study = session.get(Study, 1)
     version = study.codebook_version_id
@@ -101,7 +101,7 @@ def set_score(store: StudyStore, rater: str, code: str, dimension: str, score: i
     """Save a draft score (insert or change); refused once the rating is submitted."""
     with store.transaction() as session:
         assignment = _assignment(session, rater, code)
-        version = _codebook_check(session, dimension, score)
+        version = codebook_check(session, dimension, score)
         rating = session.scalar(select(Rating).where(Rating.assignment_id == assignment.id,
                                                      Rating.dimension == dimension))
         if rating is None:
@@ -134,7 +134,7 @@ def submit(store: StudyStore, rater: str, code: str) -> None:
         now = utcnow()
         for rating in ratings.values():
             rating.state, rating.submitted_at, rating.updated_at = "submitted", now, now
-        _log(session, rater, "rating.submitted", {"code": code})
+        log_event(session, rater, "rating.submitted", {"code": code})
 
 
 def amend(store: StudyStore, rater: str, code: str, dimension: str, score: int,
@@ -145,7 +145,7 @@ def amend(store: StudyStore, rater: str, code: str, dimension: str, score: int,
                                  "say why the score changes"))
     with store.transaction() as session:
         assignment = _assignment(session, rater, code)
-        _codebook_check(session, dimension, score)
+        codebook_check(session, dimension, score)
         rating = session.scalar(select(Rating).where(Rating.assignment_id == assignment.id,
                                                      Rating.dimension == dimension,
                                                      Rating.state == "submitted"))
@@ -155,7 +155,7 @@ def amend(store: StudyStore, rater: str, code: str, dimension: str, score: int,
         old = _effective(session, rating)
         session.add(Amendment(rating_id=rating.id, codebook_version_id=rating.codebook_version_id,
                               old_score=old, new_score=score, reason=reason.strip(), who=rater))
-        _log(session, rater, "rating.amended",
+        log_event(session, rater, "rating.amended",
              {"code": code, "dimension": dimension, "old": old, "new": score})
 
 
@@ -164,7 +164,7 @@ def add_note(store: StudyStore, rater: str, code: str, time_s: float, text: str,
     with store.transaction() as session:
         assignment = _assignment(session, rater, code)
         if dimension is not None:
-            _codebook_check(session, dimension)
+            codebook_check(session, dimension)
         note = Note(assignment_id=assignment.id, time_s=max(0.0, time_s), text=text,
                     dimension=dimension)
         session.add(note)

@@ -65,10 +65,10 @@ class StudyStore:
         url = engines.study_url(study)
         store = cls(engines.create_study_database(url))
         with store.transaction() as session:
-            version = _add_codebook(session, codebook)
+            version = add_codebook(session, codebook)
             session.add(Study(id=1, name=name, codebook_version_id=version.id,
                               secret=secrets.token_hex(32), pack_id=secrets.token_hex(16)))
-            _log(session, actor, "study.init", {"name": name, "codebook": codebook.id,
+            log_event(session, actor, "study.init", {"name": name, "codebook": codebook.id,
                                                 "codebook_version": codebook.version,
                                                 "codebook_digest": codebook.digest})
         return store
@@ -141,7 +141,7 @@ class StudyStore:
                 session.flush()
                 session.add_all(MetadataValue(recording_id=row.id, field=name, value=value)
                                 for name, value in new.metadata.items())
-            _log(session, actor, "recordings.import", {**detail, "added": len(recordings)})
+            log_event(session, actor, "recordings.import", {**detail, "added": len(recordings)})
         return len(recordings)
 
     def recordings(self, kind: str | None = "study") -> list[Recording]:
@@ -173,7 +173,7 @@ class StudyStore:
                 recording.blind_code = make_code(taken)
                 taken.add(recording.blind_code)
             if missing:
-                _log(session, actor, "blind.codes", {"new_codes": len(missing)})
+                log_event(session, actor, "blind.codes", {"new_codes": len(missing)})
             return len(missing)
 
     def redactions(self) -> dict[int, list[tuple[float, float, str]]]:
@@ -193,7 +193,7 @@ class StudyStore:
                 session.add_all(Redaction(recording_id=recording_id, start_s=a, end_s=b,
                                           mode=mode, reason=reason)
                                 for a, b, mode, reason in rows)
-            _log(session, actor, "blind.redactions",
+            log_event(session, actor, "blind.redactions",
                  {"recordings": len(ranges), "ranges": sum(map(len, ranges.values()))})
 
     def set_guess_check(self, field: str | None, options: list[str], actor: str) -> None:
@@ -202,7 +202,7 @@ class StudyStore:
             study = session.get(Study, 1)
             study.ask_guess_field = field
             study.guess_options = json.dumps(options) if field else None
-            _log(session, actor, "blinding_check", {"field": field})
+            log_event(session, actor, "blinding_check", {"field": field})
 
     def set_blinding(self, sample_rate: int, channels: int, lufs: float | None) -> None:
         with self.transaction() as session:
@@ -238,7 +238,7 @@ class StudyStore:
             session.add_all(Assignment(recording_id=int(slot.recording), rater_id=slot.rater,
                                        role=slot.role, position=slot.position, code=code)
                             for slot, code in slots)
-            _log(session, actor, "allocate", {**detail, "new_assignments": len(slots)})
+            log_event(session, actor, "allocate", {**detail, "new_assignments": len(slots)})
 
     def used_codes(self) -> set[str]:
         with self._sessions() as session:
@@ -270,7 +270,7 @@ class StudyStore:
             }
 
 
-def _add_codebook(session: Session, codebook: Codebook) -> CodebookVersion:
+def add_codebook(session: Session, codebook: Codebook) -> CodebookVersion:
     version = CodebookVersion(codebook_id=codebook.id, version=codebook.version,
                               title=codebook.title, digest=codebook.digest,
                               source_text=codebook.source_text)
@@ -299,6 +299,6 @@ def _ensure_fields(session: Session, hidden: dict[str, bool]) -> None:
         existing[name] = None
 
 
-def _log(session: Session, actor: str, action: str, detail: dict) -> None:
+def log_event(session: Session, actor: str, action: str, detail: dict) -> None:
     session.add(AuditEvent(actor=actor, action=action,
                            detail=json.dumps(detail, sort_keys=True, ensure_ascii=False)))
