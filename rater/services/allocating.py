@@ -96,3 +96,25 @@ def allocation_report(slots: list[Slot], strata: dict[str, str], seed: int,
         "pairs": dict(sorted(pairs.items())),
         "precision": [planned_precision(double_coded, a) for a in ASSUMED_RELIABILITY],
     }
+
+
+def assign_gold(study: str, rater: str, recordings: list[str]) -> int:
+    """Give a rater recordings to rate as gold items (training, drift checks), in this order,
+    after whatever they have already; recordings by original file name or blind code."""
+    with open_store(study) as store:
+        everything = store.recordings(None)
+        by_name = {r.original_name: r for r in everything}
+        by_name |= {r.blind_code: r for r in everything if r.blind_code}
+        unknown = [name for name in recordings if name not in by_name]
+        if unknown:
+            raise RaterError(Problem(f"no recording {', '.join(unknown[:5])} in the study",
+                                     "gold", "name recordings by file name or blind code"))
+        _check_blinded([by_name[name] for name in recordings])
+        existing = store.slots()
+        done = {s.recording for s in existing if s.rater == rater and s.role == "gold"}
+        start = 1 + max((s.position for s in existing if s.rater == rater), default=-1)
+        new = [by_name[name] for name in recordings if str(by_name[name].id) not in done]
+        slots = [(Slot(str(r.id), rater, "gold", start + i), r.blind_code)
+                 for i, r in enumerate(new)]
+        store.add_assignments(slots, [rater], actor_name(), {"gold_for": rater})
+        return len(slots)

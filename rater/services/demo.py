@@ -1,0 +1,144 @@
+"""User action: build the demo study (`rater demo`), so a newcomer sees everything at once.
+
+The demo holds 33 recordings shaped like the reference study (18 from one local authority, 15
+from the other): the eight synthesised interviews in audio_samples/ and 25 more cut from them,
+blinded and allocated to three demo raters who have rated them all, half double-coded, with
+the authorities differing the way the reference study found; then unblinded, so the group
+comparison shows at once. A fourth rater, "You", has the eight interviews in a pack to rate
+(made before unblinding), with the project's expert ratings to compare against later.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rater.audio.demo_audio import cut_variant
+from rater.core.errors import Problem, RaterError
+from rater.services.allocating import allocate_study, assign_gold
+from rater.services.analysis import unblind_study
+from rater.services.blinding import blind_study
+from rater.services.importing import import_recordings
+from rater.services.packs import export_pack, unpack_for_rating
+from rater.services.ratings_import import import_ratings
+from rater.services.session import open_store
+from rater.services.study import init_study
+
+SAMPLES = Path(__file__).resolve().parents[2] / "audio_samples"
+DIMENSIONS = ("warmth", "empathy", "strengths", "clarity")
+GROUPS = {"Kestrelford": 18, "Brindlemoor": 15}
+# Group means like the reference study's (clarity 3.8 vs 2.6, empathy 2.9 vs 2.2).
+MEANS = {"Kestrelford": {"warmth": 3.6, "empathy": 2.9, "strengths": 3.3, "clarity": 3.8},
+         "Brindlemoor": {"warmth": 2.9, "empathy": 2.2, "strengths": 2.5, "clarity": 2.6}}
+RATERS = ("R1", "R2", "R3")
+YOU = "You"
+SEED = 2013
+
+
+@dataclass(frozen=True)
+class Demo:
+    study: Path
+    pack: Path
+    workspace: Path
+
+
+def default_demo_folder() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("rater", appauthor=False) / "demo"
+
+
+def build_demo(folder: Path) -> Demo:
+    """Build (or rebuild) the demo in `folder`: the study, your pack, and its unpacked copy."""
+    if not (SAMPLES / "manifest.csv").is_file():
+        raise RaterError(Problem("the demo recordings are missing", str(SAMPLES),
+                                 "run Rater from a complete source checkout"))
+    folder.mkdir(parents=True, exist_ok=True)
+    study = folder / "demo.rater"
+    for old in (study, folder / "demo-blinded", folder / f"{YOU}.raterpack",
+                folder / "workspace"):
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{study}{suffix}").unlink(missing_ok=True)
+    rng = np.random.default_rng(SEED)
+    with tempfile.TemporaryDirectory() as scratch:
+        audio = Path(scratch)
+        manifest = _recordings(audio, rng)
+        init_study(str(study), name="Demo: two local authorities")
+        import_recordings(str(study), audio, manifest)
+        blind_study(str(study), redactions_csv=SAMPLES / "redactions.csv")
+        allocate_study(str(study), list(RATERS), double=0.5, stratify="la", seed=SEED)
+        import_ratings(str(study), _ratings_csv(study, audio, rng))
+    originals = [row["file"] for row in _manifest_rows()]
+    assign_gold(str(study), YOU, originals)
+    pack = folder / f"{YOU}.raterpack"
+    export_pack(str(study), YOU, pack)
+    workspace = unpack_for_rating(pack, folder / "workspace")
+    unblind_study(str(study), "demo: unblinded at once so the group comparison shows")
+    return Demo(study, pack, workspace)
+
+
+def _manifest_rows() -> list[dict]:
+    with open(SAMPLES / "manifest.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _recordings(folder: Path, rng: np.random.Generator) -> Path:
+    """The eight interviews, and variants cut from them until each authority has its count."""
+    rows = _manifest_rows()
+    lines = ["file,la,worker,timepoint,vignette"]
+    (folder / "audio").mkdir()
+    for row in rows:  # the same relative paths as audio_samples/, so redactions.csv applies
+        shutil.copy(SAMPLES / row["file"], folder / row["file"])
+        lines.append(f"{row['file']},{row['la']},{row['worker']},{row['timepoint']},V1")
+    for la, count in GROUPS.items():
+        sources = [r for r in rows if r["la"] == la]
+        for i in range(count - len(sources)):
+            source = sources[i % len(sources)]
+            name = f"audio/{la.lower()}-{i + 1:02d}.flac"
+            cut_variant(SAMPLES / source["file"], folder / name, seed=int(rng.integers(1 << 30)))
+            worker = f"W{10 + i + (0 if la == 'Kestrelford' else 40):02d}"
+            lines.append(f"{name},{la},{worker},T{1 + i % 2},V1")
+    manifest = folder / "manifest.csv"
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _expert_scores() -> dict[str, dict[str, int]]:
+    scores: dict[str, dict[str, int]] = {}
+    with open(SAMPLES / "expert_ratings.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            scores.setdefault(row["file"], {})[row["dimension"]] = int(row["score"])
+    return scores
+
+
+def _ratings_csv(study: Path, audio: Path, rng: np.random.Generator) -> Path:
+    """Every allocated rater's scores: a true score per recording (the expert's for the eight
+    interviews, drawn around the group mean for the others) plus rater noise (r ≈ 0.8)."""
+    with open_store(str(study)) as store:
+        names = {str(r.id): r.original_name for r in store.recordings()}
+        groups = {str(k): v for k, v in store.metadata_values("la").items()}
+        slots = [s for s in store.slots() if s.role in ("primary", "second")]
+    expert = _expert_scores()
+    truth = {}
+    for recording, name in names.items():
+        truth[recording] = expert.get(name) or {
+            d: float(np.clip(rng.normal(MEANS[groups[recording]][d], 0.8), 1, 5))
+            for d in DIMENSIONS}
+    lines = ["recording,rater,dimension,score,role"]
+    for slot in slots:
+        for dimension in DIMENSIONS:
+            noisy = truth[slot.recording][dimension] + rng.normal(0, 0.35)
+            score = int(np.clip(round(noisy), 1, 5))
+            lines.append(f"{names[slot.recording]},{slot.rater},{dimension},{score},{slot.role}")
+    path = audio / "demo-ratings.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
