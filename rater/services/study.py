@@ -30,6 +30,8 @@ def study_info(study: str) -> dict:
             "study": store.location,
             "name": record.name,
             "criterion": record.criterion,
+            "mode": record.mode,
+            "unblinded": record.unblinded_at is not None,
             "metadata_fields": [{"name": n, "hidden": h} for n, h in fields.items()],
             **store.counts(),
         }

@@ -64,9 +64,14 @@ class ReliabilityView(QWidget):
         self.status = QLabel("No study open.")
         self.status.setAccessibleName("Reliability status")
         self.status.setWordWrap(True)
-        self.verdicts = _table(["Dimension", "Verdict", "Criterion statistic", "ICC(A,1)",
-                                "Recordings", "In plain words"], "Verdict per dimension")
+        self.verdicts = _table(["Dimension", "Verdict", "Criterion statistic [95% CI]",
+                                "ICC(A,1) [95% CI]", "Recordings"], "Verdict per dimension")
+        self.verdicts.setWordWrap(False)
         self.verdicts.itemSelectionChanged.connect(self._show_statistics)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("The verdict in plain words")
+        self.summary.setStyleSheet("padding: 6px;")
         self.disagreements = _table(["Recording", "Largest gap", "Gaps"], "Disagreements")
         self.raters = _table(["Rater", "Dimension", "Recordings", "Leniency [95% CI]"],
                              "Raters' leniency")
@@ -75,8 +80,13 @@ class ReliabilityView(QWidget):
         details.addTab(self.disagreements, "Disagreements")
         details.addTab(self.raters, "Raters")
         details.addTab(self.statistics, "All statistics")
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.verdicts)
+        top_layout.addWidget(self.summary)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.verdicts)
+        split.addWidget(top)
         split.addWidget(details)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -96,7 +106,7 @@ class ReliabilityView(QWidget):
         if self.study and not self._busy:
             study = self.study
             run_in_background(lambda: study_info(study)["ratings"]["submitted"],
-                              self._maybe_recompute, self._failed)
+                              self._maybe_recompute, self._failed, owner=self)
 
     def _maybe_recompute(self, submitted: int) -> None:
         if submitted == self._seen:
@@ -110,7 +120,8 @@ class ReliabilityView(QWidget):
         self._busy = True
         self.status.setText(f"Computing reliability over {submitted} scores…")
         study = self.study
-        run_in_background(lambda: study_reliability(study), self.show_report, self._failed)
+        run_in_background(lambda: study_reliability(study), self.show_report, self._failed,
+                          owner=self)
 
     def _failed(self, error: Exception) -> None:
         self._busy = False
@@ -141,10 +152,9 @@ class ReliabilityView(QWidget):
                                                stat["method"]),
                      _item(_interval(result["statistics"]["icc_a1"]),
                            result["statistics"]["icc_a1"]["method"]),
-                     _item(str(result["n_units"])), _item(verdict["summary"])]
+                     _item(str(result["n_units"]))]
             for column, cell in enumerate(cells):
                 self.verdicts.setItem(row, column, cell)
-        self.verdicts.resizeRowsToContents()
 
     def _fill_disagreements(self, items: list[dict]) -> None:
         self.disagreements.setRowCount(len(items))
@@ -168,6 +178,8 @@ class ReliabilityView(QWidget):
         if not self.report or not rows:
             return
         name = self.verdicts.item(rows[0].row(), 0).text()
+        self.summary.setText(f"<b>{name}</b>: "
+                             f"{self.report['dimensions'][name]['criterion']['summary']}")
         statistics = self.report["dimensions"][name]["statistics"]
         self.statistics.setRowCount(len(statistics))
         for row, (key, stat) in enumerate(statistics.items()):

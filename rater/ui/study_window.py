@@ -9,12 +9,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from rater.core.errors import RaterError
+from rater.ui.analysis_view import AnalysisView
 from rater.ui.reliability_view import ReliabilityView
 from rater.ui.tasks import run_in_background
 
@@ -31,8 +33,12 @@ FIELDS = (
 
 
 class StudyWindow(QMainWindow):
-    def __init__(self):
+    """`on_rate(argv)` opens the rater's workstation (the demo's own pack, for instance)."""
+
+    def __init__(self, on_rate=None):
         super().__init__()
+        self.on_rate = on_rate
+        self.demo = None
         self.setWindowTitle("Rater")
         self.resize(1000, 680)
         self.study: str | None = None
@@ -42,6 +48,16 @@ class StudyWindow(QMainWindow):
     def _build(self) -> None:
         self.status = QLabel("Opening the study…")
         self.status.setAccessibleName("Study status")
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("About this demo")
+        self.banner.setStyleSheet("background: #eef4fb; border: 1px solid #b8cde6; "
+                                  "border-radius: 4px; padding: 10px;")
+        self.banner.hide()
+        self.rate_button = QPushButton("Rate the eight interviews yourself…")
+        self.rate_button.setAccessibleName("Rate the demo interviews yourself")
+        self.rate_button.clicked.connect(self._rate_demo)
+        self.rate_button.hide()
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         for key, label in FIELDS:
@@ -51,15 +67,19 @@ class StudyWindow(QMainWindow):
             self.values[key] = value
             form.addRow(f"{label}:", value)
         layout = QVBoxLayout()
+        layout.addWidget(self.banner)
+        layout.addWidget(self.rate_button, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
         layout.addLayout(form)
         layout.addStretch()
         overview = QWidget()
         overview.setLayout(layout)
         self.reliability = ReliabilityView()
+        self.analysis = AnalysisView()
         self.tabs = QTabWidget()
         self.tabs.addTab(overview, "&Overview")
         self.tabs.addTab(self.reliability, "&Reliability")
+        self.tabs.addTab(self.analysis, "&Analysis")
         self.setCentralWidget(self.tabs)
         menu = self.menuBar().addMenu("&File")
         menu.addAction("&Open study…", self._choose_study).setShortcut("Ctrl+O")
@@ -70,13 +90,26 @@ class StudyWindow(QMainWindow):
         if path:
             self.open_study(path)
 
-    def open_study(self, study: str) -> None:
+    def open_study(self, study: str, demo=None) -> None:
         from rater.services.study import study_info
 
-        self.study = study
+        self.study, self.demo = study, demo
+        if demo is not None:
+            self.banner.setText(
+                "<b>This is the demo study.</b> 33 recordings of simulated interviews from two "
+                "fictional local authorities, rated blind by three demo raters, half of them "
+                "twice. See whether the raters agree on the <b>Reliability</b> tab, and how the "
+                "authorities compare on the <b>Analysis</b> tab. Or put yourself in a rater's "
+                "chair:")
+            self.banner.show()
+            self.rate_button.setVisible(self.on_rate is not None)
         self.status.setText("Opening the study…")
-        run_in_background(lambda: study_info(study), self.show_info, self.show_error)
+        run_in_background(lambda: study_info(study), self.show_info, self.show_error, owner=self)
         self.reliability.open_study(study)
+
+    def _rate_demo(self) -> None:
+        if self.demo is not None and self.on_rate is not None:
+            self.on_rate([str(self.demo.workspace)])
 
     def show_info(self, info: dict) -> None:
         QSettings().setValue("last_study", self.study)
@@ -91,6 +124,7 @@ class StudyWindow(QMainWindow):
         }
         for key, label in self.values.items():
             label.setText(str(shown.get(key, info.get(key, "—"))))
+        self.analysis.open_study(self.study, info)
 
     def show_error(self, error: Exception) -> None:
         self.status.setText("The study could not be opened.")

@@ -6,6 +6,7 @@ The UI thread never waits on disk, SQL, decoding or statistics: a slot hands the
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -46,16 +47,26 @@ class _Task(QRunnable):
         try:
             result = self.work()
         except Exception as exc:  # handed to the UI thread, which shows it
-            self.relay.failed.emit(exc)
+            self._deliver(self.relay.failed, exc)
         else:
-            self.relay.done.emit(result)
+            self._deliver(self.relay.done, result)
+
+    @staticmethod
+    def _deliver(signal, value) -> None:
+        with contextlib.suppress(RuntimeError):  # the widget that asked is gone: nobody to tell
+            signal.emit(value)
 
 
 _running: set[_Relay] = set()  # keeps each relay alive until its result has been delivered
 
 
 def run_in_background(work: Callable[[], Any], done: Callable[[Any], None],
-                      failed: Callable[[Exception], None]) -> None:
+                      failed: Callable[[Exception], None], owner: QObject | None = None) -> None:
+    """Run `work` on the thread pool; `done(result)` or `failed(error)` then runs on the UI
+    thread. With an `owner` (the widget asking), nothing is delivered once it is deleted."""
     relay = _Relay(done, failed)
+    if owner is not None:
+        relay.setParent(owner)
+        relay.destroyed.connect(lambda *_: _running.discard(relay))
     _running.add(relay)
     QThreadPool.globalInstance().start(_Task(work, relay))

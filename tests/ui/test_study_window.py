@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rater.services.study import init_study
-from rater.ui.app import default_study_path, ensure_default_study
 from rater.ui.study_window import StudyWindow
 
 
@@ -31,13 +30,6 @@ def test_a_bad_study_shows_a_clear_message_and_the_window_stays(qtbot, tmp_path,
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert "no study file" in shown[0] and "rater study init" in shown[0]
     assert window.status.text() == "The study could not be opened."
-
-
-def test_first_launch_creates_the_embedded_default_study():
-    assert not default_study_path().exists()
-    path = ensure_default_study()
-    assert path == str(default_study_path()) and default_study_path().exists()
-    assert ensure_default_study() == path  # the second launch reuses it
 
 
 def test_reliability_tab_shows_a_verdict_per_dimension(qtbot, tmp_path):
