@@ -1,0 +1,71 @@
+"""The analysis view, driven as a researcher would: unblind, compare, adjudicate, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import pyreadstat
+
+from rater.services.importing import import_recordings
+from rater.services.ratings_import import import_ratings
+from rater.services.study import init_study, study_info
+from rater.ui.analysis_view import AnalysisView
+
+SAMPLES = Path(__file__).resolve().parents[2] / "audio_samples"
+
+
+@pytest.fixture
+def view(qtbot, tmp_path):
+    study = str(tmp_path / "past.rater")
+    init_study(study)
+    import_recordings(study, SAMPLES, SAMPLES / "manifest.csv")
+    import_ratings(study, SAMPLES / "example_ratings.csv")
+    widget = AnalysisView()
+    qtbot.addWidget(widget)
+    widget.open_study(study, study_info(study))
+    return widget
+
+
+def test_blind_study_refuses_to_compare_by_a_hidden_field_then_unblinds(view, qtbot,
+                                                                         monkeypatch):
+    assert "Blinded" in view.blinding.text() and view.unblind_button.isEnabled()
+    view.field.setCurrentIndex(view.field.findData("la"))
+    view._compare()
+    assert "unblind" in view.comparison_note.text()
+    monkeypatch.setattr("rater.ui.analysis_view.QInputDialog.getText",
+                        lambda *a, **k: ("all ratings in", True))
+    view.unblind_button.click()
+    qtbot.waitUntil(lambda: view.comparison.rowCount() == 4, timeout=30_000)
+    assert "Unblinded" in view.blinding.text() and not view.unblind_button.isEnabled()
+    assert view.comparison.horizontalHeaderItem(0).text() == "Dimension"
+    assert not view.figure.pixmap().isNull()
+
+
+def test_consensus_is_recorded_from_the_queue(view, qtbot, monkeypatch):
+    view.threshold.setValue(1)
+    qtbot.waitUntil(lambda: view.consensus.rowCount() > 0, timeout=10_000)
+    before = view.consensus.rowCount()
+    monkeypatch.setattr("rater.ui.analysis_view.QInputDialog.getInt",
+                        lambda *a, **k: (3, True))
+    monkeypatch.setattr("rater.ui.analysis_view.QInputDialog.getText",
+                        lambda *a, **k: ("agreed at the meeting", True))
+    view._set_consensus(0, 0)
+    qtbot.waitUntil(lambda: view.consensus.item(0, 4) is not None
+                    and view.consensus.item(0, 4).text().startswith("3:"), timeout=10_000)
+    assert view.consensus.rowCount() == before
+
+
+def test_export_writes_a_file_spss_reads(view, qtbot, monkeypatch, tmp_path):
+    target = tmp_path / "out.sav"
+    shown = []
+    monkeypatch.setattr("rater.ui.analysis_view.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(target), "SPSS (*.sav)"))
+    monkeypatch.setattr("rater.ui.analysis_view.QMessageBox.information",
+                        lambda *a, **k: shown.append(a[2]))
+    view.export_button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    frame, meta = pyreadstat.read_sav(str(target))
+    assert len(frame) == 8 and isinstance(frame, pd.DataFrame)
+    assert "la" not in frame.columns  # still blind: hidden fields stay out
