@@ -75,6 +75,7 @@ class AnalysisView(QWidget):
         self.study: str | None = None
         self.fields: dict[str, bool] = {}
         self.unblinded = False
+        self._consensus_request = 0
         self._comparison_png = Path(tempfile.mkdtemp(prefix="rater-")) / "comparison.png"
         layout = QVBoxLayout(self)
         layout.addWidget(self._blinding_box())
@@ -187,14 +188,20 @@ class AnalysisView(QWidget):
         self.unblind_button.setEnabled(not self.unblinded)
 
     def _load_consensus(self) -> None:
+        """Reload the queue; only the newest request's answer is shown (answers to earlier
+        thresholds may arrive later and must not overwrite it)."""
         from rater.services.analysis import consensus_list
 
         if self.study:
-            study, threshold = self.study, self.threshold.value()
-            run_in_background(lambda: consensus_list(study, threshold), self._show_consensus,
+            self._consensus_request += 1
+            request, study, threshold = self._consensus_request, self.study, self.threshold.value()
+            run_in_background(lambda: consensus_list(study, threshold),
+                              lambda items: self._show_consensus(items, request),
                               lambda _error: self.consensus.setRowCount(0), owner=self)
 
-    def _show_consensus(self, items: list[dict]) -> None:
+    def _show_consensus(self, items: list[dict], request: int) -> None:
+        if request != self._consensus_request:
+            return
         self.consensus.setRowCount(len(items))
         for row, item in enumerate(items):
             agreed = item["consensus"]

@@ -1,37 +1,75 @@
-"""Starting the desktop app: the QApplication, the study to open, the first window."""
+"""Starting the desktop app: the QApplication, what to open, the first window.
+
+    rater                         first launch: the demo study; afterwards: the welcome screen
+    rater STUDY.rater             the researcher's window on a study
+    rater PACK.raterpack          the rater's workstation (also a pack folder, or
+    rater STUDY --rater ID        a research study in single-machine rater mode)
+"""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rater import __version__
+from rater.ui import workstation
 from rater.ui.study_window import StudyWindow
 from rater.ui.tasks import run_in_background
+from rater.ui.welcome import WelcomeWindow, remember
 
 ORGANISATION = "Rater"
 APP_ID = "org.rater.Rater"
+LAUNCHED_KEY = "launched_before"
 
 
-def default_study_path() -> Path:
-    """The embedded default study in the user's data folder."""
-    from platformdirs import user_data_path
+class Launcher:
+    """Keeps the app's top-level windows alive and routes between them."""
 
-    return user_data_path("rater", appauthor=False) / "default.rater"
+    def __init__(self):
+        self.windows: list = []
 
+    def open_study(self, study: str, demo=None) -> StudyWindow:
+        window = StudyWindow(on_rate=self.open_workstation)
+        window.show()
+        window.open_study(study, demo=demo)
+        self.windows.append(window)
+        if not study.startswith(("postgresql", "sqlite")):
+            remember(study)
+        return window
 
-def ensure_default_study() -> str:
-    """Create the embedded default study the first time the app runs."""
-    from rater.services.study import init_study
+    def open_workstation(self, argv: list[str]) -> None:
+        self.windows.append(workstation.start(argv))
+        if argv and argv[0].endswith(".raterpack"):
+            remember(argv[0])
 
-    path = default_study_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        init_study(str(path), name="My first study")
-    return str(path)
+    def welcome(self) -> WelcomeWindow:
+        window = WelcomeWindow()
+        window.packChosen.connect(lambda path: self.open_workstation([path]))
+        window.studyChosen.connect(self.open_study)
+        window.demoChosen.connect(self.open_demo)
+        window.show()
+        self.windows.append(window)
+        return window
+
+    def open_demo(self) -> None:
+        """Build the demo in the background (a few seconds), then open it."""
+        from rater.services.demo import build_demo, default_demo_folder
+
+        waiting = StudyWindow(on_rate=self.open_workstation)
+        waiting.status.setText("Building the demo study: 33 recordings, three raters… "
+                               "(about 15 seconds, only the first time)")
+        waiting.show()
+        self.windows.append(waiting)
+
+        def opened(demo) -> None:
+            waiting.open_study(str(demo.study), demo=demo)
+
+        def failed(error: Exception) -> None:
+            QMessageBox.warning(waiting, "Rater", f"The demo could not be built: {error}")
+
+        run_in_background(lambda: build_demo(default_demo_folder()), opened, failed, owner=waiting)
 
 
 def run_app(argv: list[str]) -> int:
@@ -41,11 +79,15 @@ def run_app(argv: list[str]) -> int:
     app.setApplicationDisplayName("Rater")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    window = StudyWindow()
-    window.show()
-    study = argv[0] if argv else QSettings().value("last_study", "", str)
-    if study:
-        window.open_study(study)
+    launcher = Launcher()  # alive, with its windows, until exec() returns
+    settings = QSettings()
+    if workstation.is_rating_request(argv):
+        launcher.open_workstation(argv)
+    elif argv:
+        launcher.open_study(argv[0])
+    elif not settings.value(LAUNCHED_KEY, False, bool):
+        settings.setValue(LAUNCHED_KEY, True)
+        launcher.open_demo()
     else:
-        run_in_background(ensure_default_study, window.open_study, window.show_error)
+        launcher.welcome()
     return app.exec()

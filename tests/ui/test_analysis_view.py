@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import pyreadstat
+import pytest
 
 from rater.services.importing import import_recordings
 from rater.services.ratings_import import import_ratings

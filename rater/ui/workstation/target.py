@@ -1,0 +1,90 @@
+"""What the workstation rates: a rater pack (unpacked once into the rater's workspace), its
+working folder, or a research study in single-machine "rater mode" for one named rater."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rater.core.codebook import Codebook
+from rater.services import rating
+from rater.services.packs import WORK_FILE, unpack_for_rating
+from rater.services.rating import QueueEntry
+
+PACK_SUFFIX = ".raterpack"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the work is. ``folder`` is a pack's working folder (it can be returned)."""
+
+    study: str
+    rater: str | None = None
+    folder: Path | None = None
+
+    @property
+    def audio_base(self) -> Path:
+        """Audio paths in a pack's copy are relative to its folder."""
+        return self.folder if self.folder is not None else Path(self.study).parent
+
+    def audio_path(self, entry: QueueEntry) -> Path | None:
+        if not entry.audio:
+            return None
+        path = Path(entry.audio)
+        return path if path.is_absolute() else self.audio_base / path
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything the window needs to start, read in one go off the UI thread."""
+
+    target: Target
+    rater: str
+    codebook: Codebook
+    queue: list[QueueEntry]
+    place: tuple[str, float] | None
+    guess: tuple[str, list[str]] | None
+
+
+def default_workspace() -> Path:
+    """Where packs are unpacked: the user's data folder, one sub-folder per pack."""
+    from platformdirs import user_data_path
+
+    return user_data_path("rater", appauthor=False) / "packs"
+
+
+def resolve(location: str, rater: str | None = None, workspace: Path | None = None) -> Target:
+    """A pack file, a pack's working folder, or a study for ``rater`` (may unpack: slow)."""
+    path = Path(location)
+    if path.suffix == PACK_SUFFIX:
+        folder = unpack_for_rating(path, workspace or default_workspace())
+        return Target(str(folder / WORK_FILE), None, folder)
+    if path.is_dir():
+        return Target(str(path / WORK_FILE), rater, path)
+    return Target(location, rater)
+
+
+def load(target: Target) -> Workspace:
+    """Read the rater's queue, codebook, last place and blinding question (slow: disk, SQL)."""
+    study, rater = target.study, target.rater
+    return Workspace(target, rating.rater_name(study, rater), rating.codebook(study),
+                     rating.rater_queue(study, rater), rating.last_place(study, rater),
+                     rating.guess_question(study))
+
+
+def is_rating_request(argv: list[str]) -> bool:
+    """Does the command line ask for the workstation (a pack, a pack folder, or --rater)?"""
+    if "--rater" in argv:
+        return True
+    return bool(argv) and (argv[0].endswith(PACK_SUFFIX) or (Path(argv[0]) / WORK_FILE).is_file())
+
+
+def parse_request(argv: list[str]) -> tuple[str | None, str | None]:
+    """(location, rater) from ``[LOCATION] [--rater ID]``."""
+    rater = None
+    rest = list(argv)
+    if "--rater" in rest:
+        at = rest.index("--rater")
+        rater = rest[at + 1] if at + 1 < len(rest) else None
+        del rest[at:at + 2]
+    return (rest[0] if rest else None), rater

@@ -1,0 +1,67 @@
+"""Launching the app as a newcomer and as a returning user: `python -m rater` in a real
+process (offscreen), looked at from inside by a timer, as `./run` would start it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+DRIVER = r"""
+import json, sys
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from rater.ui.app import LAUNCHED_KEY, run_app
+from rater.ui.study_window import StudyWindow
+from rater.ui.welcome import WelcomeWindow
+
+app = QApplication(sys.argv[:1])
+app.setOrganizationName("Rater")
+app.setApplicationName("rater")
+QSettings().setValue(LAUNCHED_KEY, sys.argv[1] == "again")
+seen = {}
+
+def look():
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, WelcomeWindow) and w.isVisible():
+            seen["welcome"] = True
+        if isinstance(w, StudyWindow) and w.windowTitle().startswith("Demo") \
+                and w.reliability.verdicts.rowCount() and w.analysis.comparison.rowCount():
+            seen.update(recordings=w.values["recordings"].text(), banner=w.banner.text(),
+                        verdicts=w.reliability.verdicts.rowCount(),
+                        comparison=w.analysis.comparison.rowCount(),
+                        figure=not w.analysis.figure.pixmap().isNull())
+    if seen:
+        QApplication.quit()
+    else:
+        QTimer.singleShot(250, look)
+
+QTimer.singleShot(250, look)
+QTimer.singleShot(120_000, QApplication.quit)
+run_app([])
+print(json.dumps(seen))
+"""
+
+
+def _launch(tmp_path, which: str) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(tmp_path / var.lower())
+    result = subprocess.run([sys.executable, "-c", DRIVER, which], env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_first_launch_opens_the_demo_with_verdicts_and_a_comparison(tmp_path):
+    """What a newcomer sees after `./run`: the demo study is built and opened; its
+    reliability verdicts and group comparison fill in."""
+    seen = _launch(tmp_path, "first")
+    assert seen.get("recordings") == "33 (33 blinded)", seen
+    assert "demo study" in seen["banner"]
+    assert seen["verdicts"] == 4 and seen["comparison"] == 4 and seen["figure"]
+
+
+def test_later_launches_show_the_welcome_screen(tmp_path):
+    assert _launch(tmp_path, "again") == {"welcome": True}
