@@ -243,12 +243,14 @@ def _queue(slots: Sequence[Slot], retests: int, strata: Mapping[str, str],
     """One rater's new work in order: interleaved groups, then re-tests and gold slipped in."""
     by_recording = {s.recording: s for s in slots if s.role in ("primary", "second")}
     order = [by_recording[r] for r in _interleaved(list(by_recording), strata, rng)]
-    early = [s for s in order[: (len(order) + 1) // 2] if s.role == "primary"]
+    golds = [s for s in slots if s.role == "gold"]
+    final = len(order) + retests + len(golds)
+    gap = math.ceil(final / 3)  # of the finished queue: later insertions only widen it
+    early = [s for s in order[: max(0, len(order) - gap + 1)] if s.role == "primary"]
     for first in sorted(rng.sample(early, min(retests, len(early))),
                         key=order.index, reverse=True):
-        order.insert(_retest_position(order, order.index(first), rng),
+        order.insert(_retest_position(order, order.index(first), gap, rng),
                      Slot(first.recording, first.rater, "retest", 0))
-    golds = [s for s in slots if s.role == "gold"]
     rng.shuffle(golds)
     spacing = len(order) / (len(golds) + 1)
     for i, gold in enumerate(golds):  # evenly spread: the i earlier golds shift each place by i
@@ -256,7 +258,7 @@ def _queue(slots: Sequence[Slot], retests: int, strata: Mapping[str, str],
     return order
 
 
-def _retest_position(order: list[Slot], first: int, rng: random.Random) -> int:
-    """Somewhere in the second half, at least a third of the queue after the first time."""
-    earliest = max(first + math.ceil(len(order) / 3), (len(order) + 1) // 2)
+def _retest_position(order: list[Slot], first: int, gap: int, rng: random.Random) -> int:
+    """Somewhere in the second half, at least `gap` places after the first time."""
+    earliest = max(first + gap, (len(order) + 1) // 2)
     return rng.randint(min(earliest, len(order)), len(order))

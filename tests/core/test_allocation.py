@@ -29,7 +29,7 @@ def by_role(slots, role):
     return [s for s in slots if s.role == role]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(requests())
 def test_allocation_invariants(request):
     slots = allocate(request)
@@ -58,7 +58,7 @@ def test_allocation_invariants(request):
     assert allocate(request) == slots  # the seed reproduces the allocation
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(requests())
 def test_retests_go_to_the_same_rater_later_and_far_from_the_first_time(request):
     slots = allocate(request)
@@ -76,7 +76,7 @@ def test_retests_go_to_the_same_rater_later_and_far_from_the_first_time(request)
             per_rater[r] for r in request.raters) <= 1
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(requests(), st.integers(1, 12), st.integers(0, 2))
 def test_extension_keeps_finished_work(request, more_recordings, more_raters):
     before = allocate(request)
