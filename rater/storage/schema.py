@@ -54,6 +54,19 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def on_the_scale(score: str) -> ForeignKeyConstraint:
+    """The database refuses a score its codebook version's scale does not have."""
+    return ForeignKeyConstraint(["codebook_version_id", score],
+                                ["scale_value.codebook_version_id", "scale_value.value"])
+
+
+def of_the_codebook(dimension: str) -> ForeignKeyConstraint:
+    """The database refuses a dimension its codebook version does not have."""
+    return ForeignKeyConstraint(
+        ["codebook_version_id", dimension],
+        ["codebook_dimension.codebook_version_id", "codebook_dimension.dimension"])
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -231,14 +244,8 @@ class Rating(Base):
             "(state = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
         ),
         UniqueConstraint("assignment_id", "dimension"),
-        ForeignKeyConstraint(
-            ["codebook_version_id", "score"],
-            ["scale_value.codebook_version_id", "scale_value.value"],
-        ),
-        ForeignKeyConstraint(
-            ["codebook_version_id", "dimension"],
-            ["codebook_dimension.codebook_version_id", "codebook_dimension.dimension"],
-        ),
+        on_the_scale("score"),
+        of_the_codebook("dimension"),
     )
 
 
@@ -256,10 +263,7 @@ class Amendment(Base):
     at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     __table_args__ = (
         CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
-        ForeignKeyConstraint(
-            ["codebook_version_id", "new_score"],
-            ["scale_value.codebook_version_id", "scale_value.value"],
-        ),
+        on_the_scale("new_score"),
     )
 
 
@@ -291,14 +295,8 @@ class Consensus(Base):
     at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     __table_args__ = (
         CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
-        ForeignKeyConstraint(
-            ["codebook_version_id", "score"],
-            ["scale_value.codebook_version_id", "scale_value.value"],
-        ),
-        ForeignKeyConstraint(
-            ["codebook_version_id", "dimension"],
-            ["codebook_dimension.codebook_version_id", "codebook_dimension.dimension"],
-        ),
+        on_the_scale("score"),
+        of_the_codebook("dimension"),
     )
 
 
