@@ -1,6 +1,7 @@
 """Test set-up shared by every room: headless Qt, isolated user folders, benchmark marking."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,23 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("xdg")
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(base / var.lower()))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_qt_settings():
+    """Every test starts with empty settings, named as the app names them ("Rater"/"rater";
+    pytest-qt names the QApplication from ``qt_qapp_name`` in pyproject.toml).
+
+    Qt fixes the settings file's path at its first use in a process, so the fresh XDG folders
+    above do not separate the tests' settings: they are cleared instead. Only where Qt is
+    already loaded: a test that does not use Qt does not load it."""
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QCoreApplication, QSettings
+
+        QCoreApplication.setOrganizationName("Rater")
+        settings = QSettings("Rater", "rater")
+        settings.clear()
+        settings.sync()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -211,8 +211,9 @@ class Player:
             )
 
     def _wait_ready(self) -> dict:
+        closed = RaterError(Problem("the player is closed", "player", "create a new Player"))
         if self._closed:
-            raise RaterError(Problem("the player is closed", "player", "create a new Player"))
+            raise closed
         if self._dead is not None and self._proc is not None and self._proc.poll() is not None:
             self._start_engine()
         if not self._ready.wait(_START_TIMEOUT_S):
@@ -223,6 +224,8 @@ class Player:
                     "try again; if it repeats, report the bug",
                 )
             )
+        if self._closed:  # closed while starting (another thread waited here)
+            raise closed
         if self._dead is not None:
             if self._ready_info is None:
                 raise RaterError(Problem(self._dead, "PortAudio/ALSA", CRASH_FIX))
@@ -250,7 +253,7 @@ class Player:
             deadline = time.monotonic() + timeout
             while req not in self._replies:
                 left = deadline - time.monotonic()
-                if left <= 0 or self._dead is not None:
+                if left <= 0 or self._dead is not None or self._closed:
                     raise RaterError(
                         Problem(
                             self._dead or f"the audio engine did not answer ({cmd})",
@@ -524,6 +527,9 @@ class Player:
         if self._closed:
             return
         self._closed = True
+        self._ready.set()  # a call on another thread waiting for the engine gives up
+        with self._reply_cv:
+            self._reply_cv.notify_all()  # and so does one waiting for a reply
         conn, proc = self._conn, self._proc
         try:
             if conn is not None and self._dead is None:

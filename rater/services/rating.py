@@ -27,6 +27,12 @@ def set_score(study: str, code: str, dimension: str, score: int, rater: str | No
         ratings.set_score(store, _rater(store, rater), code, dimension, score)
 
 
+def clear_score(study: str, code: str, dimension: str, rater: str | None = None) -> None:
+    """Take a draft score back to "not scored" (undo of a first score)."""
+    with open_store(study) as store:
+        ratings.clear_score(store, _rater(store, rater), code, dimension)
+
+
 def submit_rating(study: str, code: str, rater: str | None = None) -> None:
     with open_store(study) as store:
         ratings.submit(store, _rater(store, rater), code)

@@ -38,6 +38,7 @@ class QueueEntry:
     audio: str | None  # the raters' copy (a path, or a member path inside a rater's folder)
     scores: dict[str, int]
     submitted: bool
+    resume_s: float | None = None  # where listening stopped last time (``save_place``)
 
     @property
     def status(self) -> str:
@@ -50,7 +51,7 @@ def queue(store: StudyStore, rater: str) -> list[QueueEntry]:
     with store.transaction() as session:
         rows = session.execute(
             select(Assignment.id, Assignment.code, Assignment.position, Recording.duration_s,
-                   Recording.blind_path)
+                   Recording.blind_path, Assignment.resume_s)
             .join(Recording, Recording.id == Assignment.recording_id)
             .where(Assignment.rater_id == rater).order_by(Assignment.position)).all()
         ratings: dict[int, list[Rating]] = {}
@@ -59,8 +60,8 @@ def queue(store: StudyStore, rater: str) -> list[QueueEntry]:
             ratings.setdefault(rating.assignment_id, []).append(rating)
         return [QueueEntry(code, position, duration, path,
                            {r.dimension: _effective(session, r) for r in ratings.get(a, [])},
-                           any(r.state == "submitted" for r in ratings.get(a, [])))
-                for a, code, position, duration, path in rows]
+                           any(r.state == "submitted" for r in ratings.get(a, [])), resume)
+                for a, code, position, duration, path, resume in rows]
 
 
 def _effective(session: Session, rating: Rating) -> int:
@@ -112,6 +113,21 @@ def set_score(store: StudyStore, rater: str, code: str, dimension: str, score: i
                                      "change a submitted score with an amendment and a reason"))
         else:
             rating.score, rating.updated_at = score, utcnow()
+
+
+def clear_score(store: StudyStore, rater: str, code: str, dimension: str) -> None:
+    """Take a draft score back to "not scored"; refused once the rating is submitted."""
+    with store.transaction() as session:
+        assignment = _assignment(session, rater, code)
+        codebook_check(session, dimension)
+        rating = session.scalar(select(Rating).where(Rating.assignment_id == assignment.id,
+                                                     Rating.dimension == dimension))
+        if rating is None:
+            return
+        if rating.state == "submitted":
+            raise RaterError(Problem(f"{code} is already submitted", code,
+                                     "change a submitted score with an amendment and a reason"))
+        session.delete(rating)
 
 
 def submit(store: StudyStore, rater: str, code: str) -> None:

@@ -6,12 +6,18 @@
   (``positionChanged`` only when it changed); the share heard is polled once a second.
 - Calls that can fail (open, seek, speed...) emit ``errorOccurred`` with the RaterError
   instead of raising into the event loop, and return False.
+- ``open_async`` opens on a worker thread of the adapter's own (the engine's start takes
+  ~350 ms and a first output stream ~140 ms) and emits ``opened`` or ``errorOccurred`` on the
+  GUI thread; opens run in the order asked, and only the latest one asked is reported (a
+  quicker rater's earlier ones are dropped). ``open`` does the same on the calling thread.
 - The player (and its engine process) is closed on ``QCoreApplication.aboutToQuit``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
+import contextlib
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, QTimer, Signal, Slot
 
 from rater.audio.player import Player
 from rater.core.errors import RaterError
@@ -29,6 +35,8 @@ class PlayerAdapter(QObject):
 
     _endFromEngine = Signal(float)
     _errorFromEngine = Signal(object)
+    _openDone = Signal(int, object)  # (request, AudioInfo), from the opening thread
+    _openFailed = Signal(int, object)  # (request, RaterError)
 
     def __init__(
         self, player: Player | None = None, parent: QObject | None = None, interval_ms: int = 33
@@ -40,6 +48,13 @@ class PlayerAdapter(QObject):
         self._ticks = 0
         self._endFromEngine.connect(self._on_end, Qt.ConnectionType.QueuedConnection)
         self._errorFromEngine.connect(self._on_error, Qt.ConnectionType.QueuedConnection)
+        self._openDone.connect(self._on_open_done, Qt.ConnectionType.QueuedConnection)
+        self._openFailed.connect(self._on_open_failed, Qt.ConnectionType.QueuedConnection)
+        self._opener = QThreadPool(self)
+        self._opener.setMaxThreadCount(1)  # opens reach the engine in the order asked
+        self._request = 0  # the latest open asked for
+        self.opened_request = 0
+        """The request whose ``opened`` was emitted last (``open_async``'s return value)."""
         self.player.on_end = self._endFromEngine.emit  # called on the listener thread
         self.player.on_error = self._errorFromEngine.emit
         self._timer = QTimer(self)
@@ -76,19 +91,67 @@ class PlayerAdapter(QObject):
             return False
 
     @Slot(str)
-    def open(self, path) -> bool:
+    def open(self, path, position: float = 0.0) -> bool:
+        """Open a recording now, on this thread (blocks while the engine starts)."""
+        self._request += 1
         try:
-            info = self.player.open(path)
+            info = self.player.open(path, position)
         except RaterError as e:
             self.errorOccurred.emit(e)
             return False
+        self._opened(self._request, info)
+        return True
+
+    def open_async(self, path, position: float = 0.0) -> int:
+        """Open a recording (paused at ``position``) without blocking this thread; ``opened``
+        or ``errorOccurred`` follows on the GUI thread, unless another open is asked first.
+        Returns the request's number (``opened_request`` once it is open)."""
+        self._request += 1
+        request, player = self._request, self.player
+        self._timer.stop()  # the position of what was open is no longer of interest
+
+        def work() -> None:
+            if request != self._request:
+                return  # a later open was asked before this one started
+            try:
+                problem = player.available
+                if problem is not None:
+                    raise RaterError(problem)
+                info = player.open(path, position)
+            except RaterError as e:
+                result = (self._openFailed, e)
+            except Exception as e:  # noqa: BLE001 - reported, never raised in a worker
+                result = (self._openFailed, RaterError(f"the recording could not be opened: {e}"))
+            else:
+                result = (self._openDone, info)
+            with contextlib.suppress(RuntimeError):  # the adapter is gone: nobody to tell
+                result[0].emit(request, result[1])
+
+        self._opener.start(work)
+        return request
+
+    def wait_opened(self, msecs: int = 30_000) -> bool:
+        """Block until every open asked so far has run (tests, closing)."""
+        return self._opener.waitForDone(msecs)
+
+    @Slot(int, object)
+    def _on_open_done(self, request: int, info) -> None:
+        if request == self._request:
+            self._opened(request, info)
+
+    @Slot(int, object)
+    def _on_open_failed(self, request: int, error) -> None:
+        if request == self._request:
+            self.errorOccurred.emit(error)
+
+    def _opened(self, request: int, info) -> None:
+        self.opened_request = request
         self._last_pos = -1.0
         self._last_heard = -1.0
         self._timer.start()
         self.opened.emit(info)
         self.playingChanged.emit(False)
         self._poll()
-        return True
 
     @Slot()
     def play(self) -> bool:
@@ -146,6 +209,7 @@ class PlayerAdapter(QObject):
 
     @Slot()
     def close(self) -> None:
+        self._request += 1  # an open still under way is not reported
         self._timer.stop()
         self.player.close()
 

@@ -123,8 +123,8 @@ def test_ui_thread_never_stalls(qtbot):
     with beat.measure("submitting and moving on"):
         window.settings.setValue("rating/heard_threshold", 0.0)
         press(qtbot, window, K.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: window.listening.code == second and window.writes.pending == 0,
-                        timeout=5000)
+        qtbot.waitUntil(lambda: window.listening.code == second and window.listening.playable
+                        and window.writes.pending == 0, timeout=5000)
     with beat.measure("waveform loading (30 min, uncached) while playing"):
         press(qtbot, window, K.Key_Space)
         qtbot.waitUntil(lambda: view.peaks is not None and view.loaded == 1.0, timeout=60000)

@@ -198,3 +198,25 @@ def test_dialogs_keep_the_keys_and_text_fields_give_them_back(qtbot, fresh):
     press(qtbot, rules, K.Key_Escape)
     back(qtbot, window)
     window.close()
+
+
+def test_undo_of_a_first_score_leaves_it_not_scored(qtbot, fresh):
+    window = make_window(qtbot, str(fresh.pack))
+    code = window.session.code
+    window.work.scoring.select(0)
+    press(qtbot, window, K.Key_4)
+    assert window.session.score("warmth") == 4
+    press(qtbot, window, K.Key_Z, CTRL)
+    assert window.session.score("warmth") is None
+    assert window.work.scoring.rows[0].value.text() == "not scored"
+    press(qtbot, window, K.Key_Z, CTRL | SHIFT)  # redo, and undo again
+    assert window.session.score("warmth") == 4
+    press(qtbot, window, K.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: saved(window), timeout=5000)
+    window.close()
+
+    again = make_window(qtbot, str(fresh.pack))
+    assert again.session.code == code
+    assert again.session.entry.scores == {}
+    assert again.work.scoring.rows[0].value.text() == "not scored"
+    again.close()

@@ -151,7 +151,7 @@ def test_window_layout_is_remembered(qtbot, built):
     main.setSizes([300, 780])
     sizes = main.sizes()
     window.close()
-    again = make_window(qtbot, str(built.pack), fresh=False)
+    again = make_window(qtbot, str(built.pack))
     assert (again.width(), again.height()) == (1100, 700)
     assert again.work.splitters["main"].sizes() == sizes
     again.close()

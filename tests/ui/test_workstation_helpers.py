@@ -79,18 +79,13 @@ def built(tmp_path_factory) -> Built:
     return build_study(tmp_path_factory.mktemp("workstation"))
 
 
-def make_window(qtbot, location: str, rater: str | None = None, fresh: bool = True):
+def make_window(qtbot, location: str, rater: str | None = None):
     """The workstation, shown, active and loaded (its queue read, a recording open).
 
-    Qt keeps one settings file per process (its path is fixed at first use), so ``fresh``
-    forgets the window layout and preferences earlier tests left there."""
-    from PySide6.QtCore import QSettings
-
+    Each test starts with empty settings (tests/conftest.py); a window opened again in the
+    same test finds what the one before it saved."""
     from rater.ui.workstation import WorkstationWindow
 
-    if fresh:
-        for group in ("workstation", "rating"):
-            QSettings().remove(group)
     window = WorkstationWindow()
     qtbot.addWidget(window)
     with qtbot.waitActive(window):

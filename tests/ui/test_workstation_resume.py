@@ -80,6 +80,40 @@ def test_closing_and_reopening_resumes_everything(qtbot, built):
     again.close()
 
 
+def test_every_recording_opens_where_it_was_left(qtbot, tmp_path):
+    """Not only the last one open: each recording resumes at its own saved place."""
+    fresh = helpers.build_study(tmp_path)
+    window = make_window(qtbot, str(fresh.pack))
+    wait_playable(qtbot, window)
+    first, second, third = (e.code for e in window.work.queue.model.entries[:3])
+    assert window.session.code == first
+    window.seek(2.5)
+    press(qtbot, window, K.Key_PageDown)
+    qtbot.waitUntil(lambda: window.listening.code == second and window.listening.playable,
+                    timeout=5000)
+    assert window.adapter.position() == pytest.approx(0.0, abs=0.05)
+    window.seek(1.5)
+    window.close()
+    places = {e.code: e.resume_s for e in rating.rater_queue(window.session.study)}
+    assert places[first] == pytest.approx(2.5, abs=0.05)
+    assert places[second] == pytest.approx(1.5, abs=0.05) and places[third] is None
+
+    again = _reopened(qtbot, str(fresh.pack))
+    assert again.session.code == second
+    wait_playable(qtbot, again)
+    qtbot.waitUntil(lambda: again.adapter.position() == pytest.approx(1.5, abs=0.05))
+    press(qtbot, again, K.Key_PageUp)
+    qtbot.waitUntil(lambda: again.listening.code == first and again.listening.playable,
+                    timeout=5000)
+    assert again.adapter.position() == pytest.approx(2.5, abs=0.05)
+    assert again.listening.position() == pytest.approx(2.5, abs=0.05)
+    again.open_recording(third)
+    qtbot.waitUntil(lambda: again.listening.code == third and again.listening.playable,
+                    timeout=5000)
+    assert again.adapter.position() == pytest.approx(0.0, abs=0.05)
+    again.close()
+
+
 def test_kill_9_loses_at_most_the_last_second(qtbot, built, tmp_path):
     """A real process listens, scores and types; it is killed with SIGKILL mid-word."""
     folder = unpack_for_rating(built.pack, default_workspace())

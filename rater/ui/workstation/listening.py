@@ -1,8 +1,9 @@
 """Listening to the open recording: opening it in the player where the rater left off, the
 waveform, what has been heard, and saving the place and the listening record every second.
 
-The first open waits for the audio engine to start and for its output stream to open (a few
-hundred ms), so it is done off the UI thread; later opens reuse the stream and take ~1 ms.
+Every open runs off the UI thread (``PlayerAdapter.open_async``): the first waits for the
+audio engine to start and for its output stream to open (a few hundred ms); later ones reuse
+the stream and take ~1 ms. Each recording opens at the place it was left.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from rater.core.errors import RaterError
 from rater.core.listening import ListeningRecord, PlayedSegment
 from rater.services.rating import QueueEntry
 from rater.ui.player_adapter import PlayerAdapter
-from rater.ui.tasks import run_in_background
 from rater.ui.workstation.redact import Redactor
 from rater.ui.workstation.session import RatingSession
 
@@ -49,7 +49,7 @@ class Listening(QObject):
         self.duration = 0.0
         self._path: Path | None = None
         self._start = 0.0
-        self._engine = "cold"  # cold -> warming -> ready (or failed); closed with the window
+        self._request: int | None = None  # the adapter's open request for the open recording
         self._in_player: str | None = None  # the code the player has open
         self._before = ListeningRecord()  # heard in earlier sessions (from the study)
         self._saved_ends: list[float] = []  # what of this session's record is saved
@@ -61,7 +61,7 @@ class Listening(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(CHECKPOINT_MS)
         self._timer.timeout.connect(self.checkpoint)
-        adapter.opened.connect(lambda info: self._on_duration(info.duration_s))
+        adapter.opened.connect(self._on_opened)
         adapter.ended.connect(lambda _d: self.checkpoint())
         adapter.errorOccurred.connect(self._on_player_error)
 
@@ -79,52 +79,28 @@ class Listening(QObject):
         self._in_player = None
         self._emit_heard()
         self._start_waveform(path)
+        self._request = None
         if path is None:
             self.sound_problem.emit(f"recording {entry.code} has no audio in this pack")
-        elif self._engine == "ready":
-            self._open_in_player()
-        elif self._engine == "cold":
-            self._warm_up(path)
+        else:
+            self._request = self.adapter.open_async(str(path), start_s)
         self._timer.start()
 
-    def _warm_up(self, path: Path) -> None:
-        """Start the engine and open its output stream off the UI thread (the first time)."""
-        player = self.adapter.player
-        self._engine = "warming"
-
-        def work() -> str | None:
-            problem = player.available
-            if problem is not None:
-                return str(problem)
-            player.open(path)
-            return None
-
-        run_in_background(work, self._on_warm,
-                          lambda exc: self._on_warm(self.redactor.message(exc)), owner=self)
-
-    def _on_warm(self, problem: str | None) -> None:
-        if self._engine == "closed":
-            return
-        self._engine = "failed" if problem else "ready"
-        self.sound_problem.emit(problem)
-        if problem:
-            log.warning("no sound: %s", problem)
-        else:
-            self._open_in_player()
-
-    def _open_in_player(self) -> None:
-        if self._path is None or not self.adapter.open(str(self._path)):
-            return
+    def _on_opened(self, info) -> None:
+        if self._request is None or self.adapter.opened_request != self._request:
+            return  # opened by someone else, or for a recording left since
         self._in_player = self.code
-        if self._start > 0:
-            self.adapter.seek(self._start)
+        self.sound_problem.emit(None)
+        self._on_duration(info.duration_s)
 
     def _on_duration(self, duration: float) -> None:
         self.duration = duration
         self.duration_known.emit(duration)
 
     def _on_player_error(self, error: RaterError) -> None:
-        self.sound_problem.emit(self.redactor.message(error))
+        message = self.redactor.message(error)
+        log.warning("sound problem: %s", message)
+        self.sound_problem.emit(message)
 
     @property
     def playable(self) -> bool:
@@ -208,6 +184,6 @@ class Listening(QObject):
             self.adapter.pause()
 
     def shut_down(self) -> None:
-        """The window is closing: save, stop, and ignore a warm-up still under way."""
+        """The window is closing: save, stop, and ignore an open still under way."""
         self.close()
-        self._engine = "closed"
+        self._request = None

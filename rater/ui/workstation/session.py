@@ -118,6 +118,15 @@ class RatingSession(QObject):
         self.writes.submit(lambda: rating.set_score(study, code, dimension, value, rater),
                            None, lambda exc: self._reread(code, exc))
 
+    def clear_score(self, code: str, dimension: str) -> None:
+        """Back to "not scored" (undo of a first score): shown now, committed in the
+        background."""
+        entry = self.entries[code]
+        self._replace(entry, scores={d: v for d, v in entry.scores.items() if d != dimension})
+        study, rater = self.study, self.rater
+        self.writes.submit(lambda: rating.clear_score(study, code, dimension, rater),
+                           None, lambda exc: self._reread(code, exc))
+
     def submit(self, code: str) -> None:
         study, rater = self.study, self.rater
         self.writes.submit(lambda: rating.submit_rating(study, code, rater),

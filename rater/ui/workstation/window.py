@@ -49,6 +49,7 @@ class WorkstationWindow(QMainWindow):
         self.score_menu = self.menus["Rating"].addMenu("Score the &focused dimension")
         self.score_actions: list = []
         self.positions: dict[str, float] = {}  # where each recording was left, this session
+        # (before this session: the queue entry's resume_s, saved by the study)
         self._saved = QLabel()
         self._saved.setAccessibleName("Save status")
         self.statusBar().addPermanentWidget(self._saved)
@@ -126,6 +127,7 @@ class WorkstationWindow(QMainWindow):
 
     def _on_loaded(self, workspace: Workspace) -> None:
         codebook = workspace.codebook
+        self.positions = {}  # a new queue: its entries carry where each was left
         self.work.scoring.set_codebook(codebook)
         self.work.notes.set_codebook(codebook)
         self._score_actions(codebook.scale.labels)
@@ -142,7 +144,6 @@ class WorkstationWindow(QMainWindow):
 
     def _first_code(self, workspace: Workspace) -> str:
         if workspace.place and workspace.place[0] in self.session.entries:
-            self.positions[workspace.place[0]] = workspace.place[1]
             return workspace.place[0]
         waiting = [e.code for e in workspace.queue if not e.submitted]
         return (waiting or [workspace.queue[0].code])[0]
@@ -167,8 +168,8 @@ class WorkstationWindow(QMainWindow):
     def _on_recording_opened(self, entry: QueueEntry, notes: list, heard: list) -> None:
         self.work.scoring.show_scores(entry.scores, entry.submitted)
         self.notes.show(notes)
-        self.listening.open(entry, self.session.audio_path(entry),
-                            self.positions.get(entry.code, 0.0), heard)
+        start = self.positions.get(entry.code, entry.resume_s or 0.0)
+        self.listening.open(entry, self.session.audio_path(entry), start, heard)
         self.work.scoring.focus_current()
         self._show_title()
         self.say(f"Recording {entry.code}: {self._status_words(entry)}")
@@ -212,16 +213,17 @@ class WorkstationWindow(QMainWindow):
         old = entry.scores.get(dimension)
         if old == value:
             return
-        if old is None:
-            self.apply_score(entry.code, dimension, value)
-        else:
-            self.undo.push(ScoreChange(self.apply_score, entry.code, dimension, old, value))
+        self.undo.push(ScoreChange(self.apply_score, entry.code, dimension, old, value))
 
-    def apply_score(self, code: str, dimension: str, value: int) -> None:
+    def apply_score(self, code: str, dimension: str, value: int | None) -> None:
+        """Set a draft score, or clear it (``None``: undo of a first score)."""
         if self.session.entries[code].submitted:
             self.say(f"{code} is submitted: change it with an amendment (Ctrl+E).")
             return
-        self.session.set_score(code, dimension, value)
+        if value is None:
+            self.session.clear_score(code, dimension)
+        else:
+            self.session.set_score(code, dimension, value)
         if code == self.session.code:
             self.work.scoring.select_dimension(dimension)
 
