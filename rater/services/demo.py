@@ -53,6 +53,19 @@ def default_demo_folder() -> Path:
     return user_data_path("rater", appauthor=False) / "demo"
 
 
+def existing_demo(folder: Path) -> Demo | None:
+    """The demo built earlier in `folder`, with the rating done in it since, if it is there."""
+    study, pack = folder / "demo.rater", folder / f"{YOU}.raterpack"
+    workspaces = [p for p in (folder / "workspace").glob("*") if (p / "study.rater").is_file()]
+    if study.is_file() and pack.is_file() and len(workspaces) == 1:
+        return Demo(study, pack, workspaces[0])
+    return None
+
+
+def open_or_build_demo(folder: Path) -> Demo:
+    return existing_demo(folder) or build_demo(folder)
+
+
 def build_demo(folder: Path) -> Demo:
     """Build (or rebuild) the demo in `folder`: the study, your pack, and its unpacked copy."""
     if not (SAMPLES / "manifest.csv").is_file():

@@ -54,8 +54,8 @@ class Launcher:
         return window
 
     def open_demo(self) -> None:
-        """Build the demo in the background (a few seconds), then open it."""
-        from rater.services.demo import build_demo, default_demo_folder
+        """Open the demo, building it in the background the first time (about 15 s)."""
+        from rater.services.demo import default_demo_folder, open_or_build_demo
 
         waiting = StudyWindow(on_rate=self.open_workstation)
         waiting.status.setText("Building the demo study: 33 recordings, three raters… "
@@ -69,7 +69,8 @@ class Launcher:
         def failed(error: Exception) -> None:
             QMessageBox.warning(waiting, "Rater", f"The demo could not be built: {error}")
 
-        run_in_background(lambda: build_demo(default_demo_folder()), opened, failed, owner=waiting)
+        run_in_background(lambda: open_or_build_demo(default_demo_folder()), opened, failed,
+                          owner=waiting)
 
 
 def run_app(argv: list[str]) -> int:

@@ -55,8 +55,8 @@ class WelcomeWindow(QWidget):
             "hear recordings under codes only, and score them against the codebook.",
             self._choose_pack))
         choices.addWidget(self._choice(
-            "I'm running a study", "Open or create a study: import recordings, blind them, "
-            "hand out packs, check reliability, compare groups and export.",
+            "I'm running a study", "Open your study: what it holds, reliability, consensus, "
+            "group comparison and exports. (Set a study up with the 'rater study' commands.)",
             self._choose_study))
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent files")

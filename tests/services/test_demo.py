@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from rater.services.rating import rater_queue
+from rater.services.demo import existing_demo, open_or_build_demo
+from rater.services.rating import rater_queue, set_score
 from rater.services.study import study_info
 
 
@@ -32,3 +33,11 @@ def test_rater_demo_builds_a_study_shaped_like_the_reference_study(tmp_path):
     means = {g["group"]: g["mean"] for g in clarity["groups"]}
     assert means["Kestrelford"] > means["Brindlemoor"] + 0.8  # planted: 3.8 vs 2.6
     assert clarity["welch_t"]["p"] < 0.01
+
+    # Opening the demo again keeps what you rated in it (no rebuild).
+    demo = existing_demo(tmp_path)
+    assert demo is not None and demo.study == tmp_path / "demo.rater"
+    first = rater_queue(str(demo.workspace / "study.rater"))[0].code
+    set_score(str(demo.workspace / "study.rater"), first, "warmth", 4)
+    again = open_or_build_demo(tmp_path)
+    assert rater_queue(str(again.workspace / "study.rater"))[0].scores == {"warmth": 4}
