@@ -11,6 +11,7 @@ from rater.core.reliability.disagreements import disagreements, paired_scores
 from rater.core.reliability.report import reliability_report
 from rater.core.reliability.verdict import Criterion
 from rater.services.session import open_store
+from rater.storage import analysis as analysis_data
 from rater.storage import reliability as queries
 
 
@@ -22,7 +23,9 @@ def study_reliability(study: str, criterion: str | None = None, seed: int = 0,
             criterion = str(Criterion.parse(criterion))
             queries.set_criterion(store, criterion)
         criterion = criterion or store.study().criterion
-        ratings = queries.submitted_ratings(store)
+        ratings = [{"unit": r.code, "rater": r.rater, "dimension": r.dimension,
+                    "score": r.score, "role": r.role}
+                   for r in analysis_data.submitted_ratings(store)]
         scale = queries.scale_bounds(store)
         guesses = queries.guesses_with_truth(store)
     if not ratings:

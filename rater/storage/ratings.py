@@ -58,10 +58,20 @@ def queue(store: StudyStore, rater: str) -> list[QueueEntry]:
         for rating in session.scalars(select(Rating).join(Assignment)
                                       .where(Assignment.rater_id == rater)):
             ratings.setdefault(rating.assignment_id, []).append(rating)
+        amended = _latest_amendments(session, rater)
         return [QueueEntry(code, position, duration, path,
-                           {r.dimension: _effective(session, r) for r in ratings.get(a, [])},
+                           {r.dimension: amended.get(r.id, r.score) for r in ratings.get(a, [])},
                            any(r.state == "submitted" for r in ratings.get(a, [])), resume)
                 for a, code, position, duration, path, resume in rows]
+
+
+def _latest_amendments(session: Session, rater: str) -> dict[int, int]:
+    """Rating id -> its latest amended score, for one rater's ratings, in one query."""
+    rows = session.execute(select(Amendment.rating_id, Amendment.new_score)
+                           .join(Rating, Rating.id == Amendment.rating_id)
+                           .join(Assignment, Assignment.id == Rating.assignment_id)
+                           .where(Assignment.rater_id == rater).order_by(Amendment.id))
+    return dict(rows.all())  # later rows overwrite earlier: the latest wins
 
 
 def _effective(session: Session, rating: Rating) -> int:

@@ -1,4 +1,5 @@
-"""What the reliability report reads: submitted ratings as a tidy table, and blinding guesses."""
+"""What the reliability report reads besides the ratings (storage.analysis.submitted_ratings):
+the scale, the blinding guesses, and the study's criterion."""
 
 from __future__ import annotations
 
@@ -6,35 +7,12 @@ from sqlalchemy import func, select
 
 from rater.storage.repository import StudyStore
 from rater.storage.schema import (
-    Amendment,
     Assignment,
     Guess,
     MetadataValue,
-    Rating,
-    Recording,
     ScaleValue,
     Study,
 )
-
-ROLES = ("primary", "second", "retest")
-
-
-def submitted_ratings(store: StudyStore) -> list[dict]:
-    """One row per submitted score (after amendments): unit = blind code, rater, dimension,
-    score, role. Drafts, gold items and consensus scores are not independent ratings."""
-    latest = (select(Amendment.rating_id, func.max(Amendment.id).label("id"))
-              .group_by(Amendment.rating_id).subquery())
-    query = (select(Recording.blind_code, Assignment.rater_id, Rating.dimension,
-                    func.coalesce(Amendment.new_score, Rating.score), Assignment.role)
-             .join(Assignment, Assignment.id == Rating.assignment_id)
-             .join(Recording, Recording.id == Assignment.recording_id)
-             .outerjoin(latest, latest.c.rating_id == Rating.id)
-             .outerjoin(Amendment, Amendment.id == latest.c.id)
-             .where(Rating.state == "submitted", Assignment.role.in_(ROLES))
-             .order_by(Recording.id, Assignment.position))
-    with store.transaction() as session:
-        return [{"unit": unit, "rater": rater, "dimension": dimension, "score": score,
-                 "role": role} for unit, rater, dimension, score, role in session.execute(query)]
 
 
 def scale_bounds(store: StudyStore) -> tuple[int, int]:
