@@ -15,7 +15,6 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from rater.core.errors import Problem, RaterError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-STUDY_SUFFIX = ".rater"
 # The newest migration's id. Kept here so opening a current study never loads Alembic.
 SCHEMA_REVISION = "0001_initial"
 

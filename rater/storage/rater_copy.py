@@ -37,8 +37,6 @@ from rater.storage.schema import (
     utcnow,
 )
 
-WORK_TABLES = (Rating, Note, ListeningSpan, Guess)
-
 
 @dataclass(frozen=True)
 class QueueItem:
