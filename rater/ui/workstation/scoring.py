@@ -231,6 +231,13 @@ class ScoringPanel(QWidget):
     def focus_current(self) -> None:
         self.select(self.current)
 
+    def start_recording(self, scores: dict[str, int]) -> None:
+        """A recording was opened: the keyboard goes to its first dimension still to score (the
+        first dimension when all are scored), never to where the last recording left off, so
+        the next digit cannot score the wrong dimension."""
+        unscored = [i for i, row in enumerate(self.rows) if row.dimension.id not in scores]
+        self.select(unscored[0] if unscored else 0)
+
     def select_dimension(self, dimension_id: str) -> None:
         self.select(self._index(dimension_id))
 

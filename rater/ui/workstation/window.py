@@ -170,7 +170,7 @@ class WorkstationWindow(QMainWindow):
         self.notes.show(notes)
         start = self.positions.get(entry.code, entry.resume_s or 0.0)
         self.listening.open(entry, self.session.audio_path(entry), start, heard)
-        self.work.scoring.focus_current()
+        self.work.scoring.start_recording(entry.scores)
         self._show_title()
         self.say(f"Recording {entry.code}: {self._status_words(entry)}")
 

@@ -1,0 +1,49 @@
+"""Scores never land on the wrong dimension: a new recording starts on the first dimension."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from test_workstation_helpers import build_study, make_window, press, wait_playable
+
+from rater.ui.workstation.dialogs import GuessDialog
+
+K = Qt.Key
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    return build_study(tmp_path)
+
+
+def _modal(qtbot, kind):
+    """The window-modal dialog of ``kind`` the workstation has just opened, with the keyboard."""
+    def ready() -> bool:
+        dialog, focus = QApplication.activeModalWidget(), QApplication.focusWidget()
+        return (isinstance(dialog, kind) and QApplication.activeWindow() is dialog
+                and focus is not None and dialog.isAncestorOf(focus))
+
+    qtbot.waitUntil(ready, timeout=5000)
+    return QApplication.activeModalWidget()
+
+
+def test_after_a_submit_the_next_digit_scores_the_first_dimension(qtbot, fresh):
+    window = make_window(qtbot, str(fresh.pack))
+    wait_playable(qtbot, window)
+    codes = [e.code for e in window.work.queue.model.entries]
+    dimensions = [row.dimension.id for row in window.work.scoring.rows]
+    for digit in (K.Key_3, K.Key_Down, K.Key_3, K.Key_Down, K.Key_4, K.Key_Down, K.Key_2):
+        press(qtbot, window, digit)
+    assert window.work.scoring.dimension.id == dimensions[-1]
+    press(qtbot, window, K.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, _modal(qtbot, QMessageBox), K.Key_S)  # not heard: submit anyway
+    press(qtbot, _modal(qtbot, GuessDialog), K.Key_Escape)
+    qtbot.waitUntil(lambda: window.session.code == codes[1]
+                    and window.listening.code == codes[1], timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=5000)
+    assert window.work.scoring.dimension.id == dimensions[0]
+    press(qtbot, window, K.Key_5)
+    qtbot.waitUntil(lambda: window.session.entry.scores != {}, timeout=5000)
+    assert window.session.entry.scores == {dimensions[0]: 5}
+    window.close()
