@@ -24,10 +24,11 @@ from rater.services.allocating import allocate_study, assign_gold
 from rater.services.analysis import unblind_study
 from rater.services.blinding import blind_study
 from rater.services.importing import import_recordings
-from rater.services.packs import export_pack, unpack_for_rating
+from rater.services.packs import export_pack
 from rater.services.ratings_import import import_ratings
 from rater.services.session import open_store
 from rater.services.study import init_study
+from rater.services.workspace import default_workspace, open_pack
 
 SAMPLES = Path(__file__).resolve().parents[2] / "audio_samples"
 DIMENSIONS = ("warmth", "empathy", "strengths", "clarity")
@@ -56,10 +57,20 @@ def default_demo_folder() -> Path:
 def existing_demo(folder: Path) -> Demo | None:
     """The demo built earlier in `folder`, with the rating done in it since, if it is there."""
     study, pack = folder / "demo.rater", folder / f"{YOU}.raterpack"
-    workspaces = [p for p in (folder / "workspace").glob("*") if (p / "study.rater").is_file()]
-    if study.is_file() and pack.is_file() and len(workspaces) == 1:
-        return Demo(study, pack, workspaces[0])
-    return None
+    if not (study.is_file() and pack.is_file()):
+        return None
+    _move_old_workspace(folder)
+    return Demo(study, pack, open_pack(pack))
+
+
+def _move_old_workspace(folder: Path) -> None:
+    """Demos built before packs had one working copy kept it in `folder`/workspace: move it
+    where every way of opening the pack looks, so the rating done in it is not lost."""
+    for old in (folder / "workspace").glob("*"):
+        new = default_workspace() / old.name
+        if (old / "study.rater").is_file() and not new.exists():
+            new.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(old, new)
 
 
 def open_or_build_demo(folder: Path) -> Demo:
@@ -73,8 +84,7 @@ def build_demo(folder: Path) -> Demo:
                                  "run Rater from a complete source checkout"))
     folder.mkdir(parents=True, exist_ok=True)
     study = folder / "demo.rater"
-    for old in (study, folder / "demo-blinded", folder / f"{YOU}.raterpack",
-                folder / "workspace"):
+    for old in (study, folder / "demo-blinded", folder / f"{YOU}.raterpack"):
         if old.is_dir():
             shutil.rmtree(old)
         elif old.exists():
@@ -94,7 +104,7 @@ def build_demo(folder: Path) -> Demo:
     assign_gold(str(study), YOU, originals)
     pack = folder / f"{YOU}.raterpack"
     export_pack(str(study), YOU, pack)
-    workspace = unpack_for_rating(pack, folder / "workspace")
+    workspace = open_pack(pack)
     unblind_study(str(study), "demo: unblinded at once so the group comparison shows")
     return Demo(study, pack, workspace)
 

@@ -9,6 +9,7 @@ import sys
 from rater.services.demo import existing_demo, open_or_build_demo
 from rater.services.rating import rater_queue, set_score
 from rater.services.study import study_info
+from rater.services.workspace import open_pack
 
 
 def test_rater_demo_builds_a_study_shaped_like_the_reference_study(tmp_path):
@@ -22,9 +23,8 @@ def test_rater_demo_builds_a_study_shaped_like_the_reference_study(tmp_path):
     assert info["raters"] == 4
     assert info["assignments_by_role"] == {"primary": 33, "second": 17, "gold": 8}
     assert info["ratings"]["submitted"] == (33 + 17) * 4
-    queue = rater_queue(str(tmp_path / "workspace" / next(
-        p.name for p in (tmp_path / "workspace").iterdir() if not p.name.startswith("."))
-        / "study.rater"))
+    demo = existing_demo(tmp_path)
+    queue = rater_queue(str(demo.workspace / "study.rater"))
     assert len(queue) == 8 and all(e.status == "not started" for e in queue)
     compared = subprocess.run([sys.executable, "-m", "rater", "compare", study, "--by", "la",
                                "--json"], capture_output=True, text=True)
@@ -41,3 +41,9 @@ def test_rater_demo_builds_a_study_shaped_like_the_reference_study(tmp_path):
     set_score(str(demo.workspace / "study.rater"), first, "warmth", 4)
     again = open_or_build_demo(tmp_path)
     assert rater_queue(str(again.workspace / "study.rater"))[0].scores == {"warmth": 4}
+
+    # One pack, one working copy: opening the demo's pack file (double-click, File › Open rater
+    # pack, `rater You.raterpack`) finds the work done through the demo's button.
+    opened = open_pack(demo.pack)
+    assert opened == demo.workspace
+    assert rater_queue(str(opened / "study.rater"))[0].scores == {"warmth": 4}

@@ -29,7 +29,7 @@ if __name__ != "__main__":
 
     from rater.services import rating
     from rater.services.packs import unpack_for_rating
-    from rater.ui.workstation.target import default_workspace
+    from rater.services.workspace import default_workspace
 
     K = Qt.Key
     built = helpers.built  # the module's study and pack (a fixture)

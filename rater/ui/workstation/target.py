@@ -10,6 +10,7 @@ from rater.core.codebook import Codebook
 from rater.services import rating
 from rater.services.packs import WORK_FILE, unpack_for_rating
 from rater.services.rating import QueueEntry
+from rater.services.workspace import default_workspace
 
 PACK_SUFFIX = ".raterpack"
 
@@ -44,13 +45,6 @@ class Workspace:
     queue: list[QueueEntry]
     place: tuple[str, float] | None
     guess: tuple[str, list[str]] | None
-
-
-def default_workspace() -> Path:
-    """Where packs are unpacked: the user's data folder, one sub-folder per pack."""
-    from platformdirs import user_data_path
-
-    return user_data_path("rater", appauthor=False) / "packs"
 
 
 def resolve(location: str, rater: str | None = None, workspace: Path | None = None) -> Target:
