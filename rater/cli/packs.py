@@ -60,5 +60,8 @@ def _run_pack_import(args) -> int:
         for result in results:
             detail = (f": {result['ratings']} rating(s), {result['notes']} note(s)"
                       if result["status"] == "imported" else "")
+            if result.get("older"):
+                detail += (f"; {result['older']} item(s) kept as a newer return left them "
+                           "(this return was made earlier)")
             print(f"{result['pack']} (rater {result['rater']}): {result['status']}{detail}")
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
@@ -48,6 +49,8 @@ class QueueItem:
     role: str
     position: int
     blind_path: str | None
+    work_at: datetime | None = None  # the stamp of the item's notes, listening and guess
+    work_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ def rater_queue(store: StudyStore, rater: str) -> list[QueueItem]:
                                      "allocate work to the rater first ('rater study allocate')"))
         rows = session.execute(
             select(Assignment.id, Assignment.recording_id, Assignment.code, Assignment.role,
-                   Assignment.position, Recording.blind_path)
+                   Assignment.position, Recording.blind_path, Assignment.work_at,
+                   Assignment.work_seq)
             .join(Recording, Recording.id == Assignment.recording_id)
             .where(Assignment.rater_id == rater).order_by(Assignment.position))
         return [QueueItem(*row) for row in rows]
@@ -141,7 +145,8 @@ def _copy_queue(session: Session, queue: list[QueueItem], audio: dict[str, PackA
         session.add(recording)
         session.flush()
         assignment = Assignment(recording_id=recording.id, rater_id=rater, role="primary",
-                                position=item.position, code=item.code, created_at=now)
+                                position=item.position, code=item.code, created_at=now,
+                                work_at=item.work_at, work_seq=item.work_seq or 0)
         session.add(assignment)
         session.flush()
         ids[item.code] = assignment.id
@@ -260,9 +265,11 @@ def read_rater_work(pack_db: Path) -> dict:
                                          "ask the rater to return their pack from Rater"))
             digest = session.scalar(select(CodebookVersion.digest)
                                     .where(CodebookVersion.id == study.codebook_version_id))
-            code_of = dict(session.execute(select(Assignment.id, Assignment.code)).all())
-            work: dict[str, dict] = {code: {"ratings": [], "notes": [], "spans": [],
-                                            "guess": None} for code in code_of.values()}
+            assignments = list(session.scalars(select(Assignment)))
+            code_of = {a.id: a.code for a in assignments}
+            work: dict[str, dict] = {a.code: {"ratings": [], "notes": [], "spans": [],
+                                              "guess": None, "stamp": _stamp(a)}
+                                     for a in assignments}
             for rating in session.scalars(select(Rating)):
                 history = select(Amendment).where(Amendment.rating_id == rating.id)
                 amendments = [(a.old_score, a.new_score, a.reason, a.who, a.at)
@@ -272,10 +279,10 @@ def read_rater_work(pack_db: Path) -> dict:
                      rating.updated_at, rating.submitted_at, amendments))
             for note in session.scalars(select(Note).order_by(Note.id)):
                 work[code_of[note.assignment_id]]["notes"].append(
-                    (note.time_s, note.text, note.dimension, note.created_at))
+                    (note.time_s, note.text, note.dimension, note.created_at, note.seq))
             for span in session.scalars(select(ListeningSpan).order_by(ListeningSpan.id)):
                 work[code_of[span.assignment_id]]["spans"].append(
-                    (span.start_s, span.end_s, span.speed))
+                    (span.start_s, span.end_s, span.speed, span.at, span.seq))
             for guess in session.scalars(select(Guess)):
                 work[code_of[guess.assignment_id]]["guess"] = (guess.field, guess.guess, guess.at)
             return {"codebook_digest": digest, "work": work}
@@ -286,9 +293,12 @@ def read_rater_work(pack_db: Path) -> dict:
 def merge_rater_work(session: Session, rater: str, returned: dict, where: str) -> dict:
     """Apply a rater's returned work inside the caller's transaction; refuse contradictions.
 
-    Ratings: a draft is inserted or updated; a submitted rating is inserted once and must match
-    afterwards (changes arrive as amendments, appended if new). Notes, listening spans and the
-    guess are replaced by the returned ones (the latest return is the rater's whole record).
+    Ratings: a draft is inserted, or updated when the returned one was changed later (rater-side
+    time); a submitted rating is inserted once and must match afterwards (changes arrive as
+    amendments, appended if new). An item's notes, listening spans and guess are replaced by the
+    returned ones only when the returned state is newer than the study's (its stamp: rater-side
+    time, then sequence): a return made earlier, from this pack or an older one, never
+    overwrites work that arrived from a newer one. Its items are counted as "older".
     """
     assignments = {a.code: a for a in session.scalars(select(Assignment)
                                                       .where(Assignment.rater_id == rater))}
@@ -298,23 +308,52 @@ def merge_rater_work(session: Session, rater: str, returned: dict, where: str) -
                                  "given", where, "this pack does not belong to this study or "
                                  "rater; ask the rater to return their own pack"))
     study = session.get(Study, 1)
-    counts = {"ratings": 0, "amendments": 0, "notes": 0}
+    counts = {"ratings": 0, "amendments": 0, "notes": 0, "older": 0}
     for code, work in returned["work"].items():
         assignment = assignments[code]
         for rating in work["ratings"]:
             counts["ratings"] += _merge_rating(session, assignment.id, rating,
                                                study.codebook_version_id, where, counts)
-        for table in (Note, ListeningSpan, Guess):
-            session.execute(table.__table__.delete().where(table.assignment_id == assignment.id))
-        session.add_all(Note(assignment_id=assignment.id, time_s=t, text=text, dimension=d,
-                             created_at=at) for t, text, d, at in work["notes"])
-        counts["notes"] += len(work["notes"])
-        session.add_all(ListeningSpan(assignment_id=assignment.id, start_s=a, end_s=b, speed=v)
-                        for a, b, v in work["spans"])
-        if work["guess"]:
-            field, guess, at = work["guess"]
-            session.add(Guess(assignment_id=assignment.id, field=field, guess=guess, at=at))
+        if _newer(work["stamp"], _stamp(assignment)):
+            _replace_item_work(session, assignment, work)
+            counts["notes"] += len(work["notes"])
+        elif work["stamp"] != _stamp(assignment):
+            counts["older"] += 1
     return counts
+
+
+def _stamp(assignment: Assignment) -> tuple[datetime | None, int]:
+    return _utc(assignment.work_at), assignment.work_seq or 0
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite gives timestamps back without a zone; they were written in UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _newer(returned: tuple[datetime | None, int], current: tuple[datetime | None, int]) -> bool:
+    """Is the returned state of an item later than the study's? Rater-side time first, then
+    the sequence (two changes within one clock tick)."""
+    (returned_at, returned_seq), (current_at, current_seq) = returned, current
+    if returned_at is None:
+        return False
+    if current_at is None:
+        return True
+    return (_utc(returned_at), returned_seq) > (current_at, current_seq)
+
+
+def _replace_item_work(session: Session, assignment: Assignment, work: dict) -> None:
+    """The returned notes, listening spans and guess become the item's record, with its stamp."""
+    for table in (Note, ListeningSpan, Guess):
+        session.execute(table.__table__.delete().where(table.assignment_id == assignment.id))
+    session.add_all(Note(assignment_id=assignment.id, time_s=t, text=text, dimension=d,
+                         created_at=at, seq=seq) for t, text, d, at, seq in work["notes"])
+    session.add_all(ListeningSpan(assignment_id=assignment.id, start_s=a, end_s=b, speed=v,
+                                  at=at, seq=seq) for a, b, v, at, seq in work["spans"])
+    if work["guess"]:
+        field, guess, at = work["guess"]
+        session.add(Guess(assignment_id=assignment.id, field=field, guess=guess, at=at))
+    assignment.work_at, assignment.work_seq = work["stamp"]
 
 
 def _merge_rating(session: Session, assignment_id: int, returned: tuple, version_id: int,
@@ -329,11 +368,14 @@ def _merge_rating(session: Session, assignment_id: int, returned: tuple, version
         session.add(current)
         session.flush()
         changed = 1
-    elif current.state == "draft":
+    elif current.state == "draft" and (state == "submitted"
+                                       or _utc(updated) > _utc(current.updated_at)):
         current.score, current.state = score, state
         current.updated_at, current.submitted_at = updated, submitted
         session.flush()
         changed = 1
+    elif current.state == "draft":
+        changed = 0  # the study's draft was changed later than the returned one
     elif current.score != score:
         raise RaterError(Problem(f"a submitted {dimension} score differs from the study's "
                                  f"({score} vs {current.score})", where,

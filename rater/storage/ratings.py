@@ -185,6 +185,14 @@ def amend(store: StudyStore, rater: str, code: str, dimension: str, score: int,
              {"code": code, "dimension": dimension, "old": old, "new": score})
 
 
+def _touch(assignment: Assignment) -> int:
+    """Stamp a change to an item's notes, listening or guess with the rater-side time and the
+    next sequence number; returns the sequence."""
+    assignment.work_seq = (assignment.work_seq or 0) + 1
+    assignment.work_at = utcnow()
+    return assignment.work_seq
+
+
 def add_note(store: StudyStore, rater: str, code: str, time_s: float, text: str,
              dimension: str | None = None) -> int:
     with store.transaction() as session:
@@ -192,7 +200,7 @@ def add_note(store: StudyStore, rater: str, code: str, time_s: float, text: str,
         if dimension is not None:
             codebook_check(session, dimension)
         note = Note(assignment_id=assignment.id, time_s=max(0.0, time_s), text=text,
-                    dimension=dimension)
+                    dimension=dimension, seq=_touch(assignment))
         session.add(note)
         session.flush()
         return note.id
@@ -227,6 +235,7 @@ def record_guess(store: StudyStore, rater: str, code: str, guess: str) -> None:
                                  f"answer one of: {', '.join(options)}, or don't know"))
     with store.transaction() as session:
         assignment = _assignment(session, rater, code)
+        _touch(assignment)
         session.execute(Guess.__table__.delete().where(Guess.assignment_id == assignment.id))
         session.add(Guess(assignment_id=assignment.id, field=field, guess=guess))
 
@@ -235,8 +244,9 @@ def add_listening(store: StudyStore, rater: str, code: str,
                   spans: list[tuple[float, float, float]]) -> None:
     with store.transaction() as session:
         assignment = _assignment(session, rater, code)
-        session.add_all(ListeningSpan(assignment_id=assignment.id, start_s=a, end_s=b, speed=v)
-                        for a, b, v in spans)
+        seq = _touch(assignment)
+        session.add_all(ListeningSpan(assignment_id=assignment.id, start_s=a, end_s=b, speed=v,
+                                      seq=seq) for a, b, v in spans)
 
 
 def save_place(store: StudyStore, rater: str, code: str, position_s: float) -> None:
@@ -259,6 +269,7 @@ def last_place(store: StudyStore, rater: str) -> tuple[str, float] | None:
 def delete_note(store: StudyStore, rater: str, code: str, note_id: int) -> None:
     with store.transaction() as session:
         assignment = _assignment(session, rater, code)
+        _touch(assignment)
         session.execute(Note.__table__.delete().where(Note.id == note_id,
                                                       Note.assignment_id == assignment.id))
 

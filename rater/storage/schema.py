@@ -216,6 +216,10 @@ class Assignment(Base):
     code: Mapped[str] = mapped_column(String(32))  # what the rater sees; a re-test gets a new one
     resume_s: Mapped[float | None] = mapped_column(Float)  # where listening stopped last time
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # The rater-side time and sequence of the last change to this item's notes, listening and
+    # guess, carried through packs and returns: an older state never overwrites a newer one.
+    work_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    work_seq: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (
         CheckConstraint(_one_of("role", ROLES), name="role_known"),
         CheckConstraint("position >= 0", name="position_nonnegative"),
@@ -276,7 +280,8 @@ class Note(Base):
     time_s: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     dimension: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)  # rater-side time
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # the item's work_seq it was made at
     __table_args__ = (CheckConstraint("time_s >= 0", name="time_nonnegative"),)
 
 
@@ -319,6 +324,8 @@ class ListeningSpan(Base):
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
     speed: Mapped[float] = mapped_column(Float, default=1.0)
+    at: Mapped[datetime | None] = mapped_column(Timestamp, default=utcnow)  # rater-side time
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # the item's work_seq it was made at
     __table_args__ = (
         CheckConstraint("end_s >= start_s AND start_s >= 0", name="span_valid"),
     )

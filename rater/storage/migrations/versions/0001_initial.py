@@ -83,6 +83,8 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('resume_s', sa.Float(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('work_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('work_seq', sa.Integer(), nullable=False),
     sa.CheckConstraint("role IN ('primary', 'second', 'retest', 'gold')", name=op.f('ck_assignment_role_known')),
     sa.CheckConstraint('position >= 0', name=op.f('ck_assignment_position_nonnegative')),
     sa.ForeignKeyConstraint(['rater_id'], ['rater.id'], name=op.f('fk_assignment_rater_id_rater')),
@@ -196,6 +198,8 @@ def upgrade() -> None:
     sa.Column('start_s', sa.Float(), nullable=False),
     sa.Column('end_s', sa.Float(), nullable=False),
     sa.Column('speed', sa.Float(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.CheckConstraint('end_s >= start_s AND start_s >= 0', name=op.f('ck_listening_span_span_valid')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_listening_span_assignment_id_assignment')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_listening_span'))
@@ -210,6 +214,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('dimension', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.CheckConstraint('time_s >= 0', name=op.f('ck_note_time_nonnegative')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_note_assignment_id_assignment')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_note'))
@@ -292,6 +297,7 @@ def _create_guards() -> None:
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_GUARDS if dialect == "sqlite" else POSTGRES_GUARDS:
         op.execute(statement)
+
 
 
 
