@@ -11,6 +11,7 @@ builds the per-recording feedback a participant sees after rating.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -250,3 +251,11 @@ def participant_ids(count: int, taken: Sequence[str] = ()) -> list[str]:
             found.append(pid)
         number += 1
     return found
+
+
+def participant_order(codes: Sequence[str], seed: int, participant: str) -> list[str]:
+    """The recordings in this participant's own order: reproducible from the workshop's seed,
+    different between participants."""
+    order = list(codes)
+    random.Random(f"{seed}:{participant}").shuffle(order)
+    return order

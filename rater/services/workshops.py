@@ -1,0 +1,223 @@
+"""User actions of a trainer running a workshop: create it, add gold recordings and
+participants, hand out packs, take returns, and see how the group compares with gold.
+
+A workshop is an ordinary study store with a `workshop` row. Gold recordings are recordings of
+kind 'gold' named by a readable code (the file's stem); participants are raters P01, P02, …
+(with their names as display names); each has every gold recording in their own seeded order.
+Room mode and turns live in services.workshop_run; the handout in services.workshop_handout.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from rater.audio.source import probe_exact
+from rater.core.codebook import parse_codebook
+from rater.core.errors import Problem, RaterError
+from rater.core.files import sha256_of
+from rater.core.workshop import (
+    ParticipantScore,
+    WorkshopSummary,
+    check_feedback_mode,
+    participant_ids,
+    summarise,
+)
+from rater.services.blinding import blind_study
+from rater.services.packs import export_pack, import_packs
+from rater.services.rating import rater_queue
+from rater.services.session import actor_name, open_store
+from rater.services.study import init_study
+from rater.services.workshop_run import clear_room_score as clear_room_score
+from rater.services.workshop_run import enter_room_score as enter_room_score
+from rater.services.workshop_run import feedback_for as feedback_for
+from rater.services.workshop_run import feedback_ready as feedback_ready
+from rater.services.workshop_run import finish_turn as finish_turn
+from rater.services.workshop_run import start_turn as start_turn
+from rater.storage import gold as store_gold
+from rater.storage import workshops as store_ws
+from rater.storage.repository import NewRecording, StudyStore
+
+MAX_CODE = 32
+
+
+def create_workshop(location: str, codebook: Path | None = None, name: str = "",
+                    feedback: str = "after_each") -> dict:
+    """A new workshop store (a .rater file or a PostgreSQL URL)."""
+    check_feedback_mode(feedback)
+    made = init_study(str(location), codebook, name or None)
+    with open_store(str(location)) as store:
+        store_ws.create(store, made["name"], feedback, secrets.randbelow(2**31), actor_name())
+    return {**made, "feedback": feedback}
+
+
+def _workshop(store: StudyStore) -> store_ws.WorkshopRow:
+    row = store_ws.workshop(store)
+    if row is None:
+        raise RaterError(Problem("this study is not a workshop", store.location,
+                                 "create one with 'rater workshop create'"))
+    return row
+
+
+def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
+    """Add audio files as gold recordings (code: the file's stem), make their copies for the
+    packs, and give them to every participant. A file already in the workshop is skipped."""
+    problems = [Problem("no such file", str(f), "check the path") for f in files
+                if not Path(f).is_file()]
+    if problems:
+        raise RaterError(problems)
+    with open_store(workshop) as store:
+        row = _workshop(store)
+        known = store.known_checksums()
+        taken = store.used_codes()
+        new, skipped = [], []
+        for path in map(Path, files):
+            info, checksum = probe_exact(path), sha256_of(path)
+            if checksum in known:
+                skipped.append(path.name)
+                continue
+            known.add(checksum)
+            code = _code_for(path.stem, taken)
+            taken.add(code)
+            new.append((NewRecording(path.name, str(path.resolve()), checksum,
+                                     path.stat().st_size, info.format, info.subtype,
+                                     info.sample_rate, info.channels, info.frames,
+                                     info.duration_s, {}), code))
+        if new:
+            store_gold.add_gold_recordings(store, new, actor_name())
+    if new:
+        blind_study(workshop, lufs=None)
+        with open_store(workshop) as store:
+            store_ws.fill_queues(store, row.seed, actor_name())
+    return {"added": [code for _, code in new], "already_present": skipped}
+
+
+def _code_for(stem: str, taken: set[str]) -> str:
+    """A readable, unique code from a file's stem: letters, digits, '-' and '_' kept."""
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:MAX_CODE] or "recording"
+    code, number = base, 2
+    while code in taken:
+        suffix = f"-{number}"
+        code, number = base[:MAX_CODE - len(suffix)] + suffix, number + 1
+    return code
+
+
+def add_participants(workshop: str, names: list[str] | int) -> list[str]:
+    """Add participants by name (each gets an id P01, P02, … and keeps the name for display)
+    or by count (ids only); each gets every gold recording in their own order."""
+    with open_store(workshop) as store:
+        row = _workshop(store)
+        have = store_ws.participants(store)
+        given = ["" for _ in range(names)] if isinstance(names, int) else [n.strip()
+                                                                           for n in names]
+        if not given or (not isinstance(names, int) and not all(given)):
+            raise RaterError(Problem("no participant names given", "add",
+                                     "give names, or a number of participants"))
+        known = {name for _, name in have if name}
+        twice = sorted({n for n in given if n and (given.count(n) > 1 or n in known)})
+        if twice:
+            raise RaterError(Problem(f"name(s) given twice: {', '.join(twice)}", "add",
+                                     "give each participant a distinct name"))
+        ids = participant_ids(len(given), [pid for pid, _ in have])
+        store_ws.add_participants(store, list(zip(ids, given, strict=True)), actor_name())
+        store_ws.fill_queues(store, row.seed, actor_name())
+    return ids
+
+
+def set_workshop_options(workshop: str, feedback: str | None = None,
+                         anonymise: bool | None = None) -> None:
+    if feedback is not None:
+        check_feedback_mode(feedback)
+    with open_store(workshop) as store:
+        _workshop(store)
+        store_ws.settings(store, actor_name(), feedback=feedback, anonymise=anonymise)
+
+
+def workshop_info(workshop: str) -> dict:
+    """The workshop's settings, gold recordings (with how much gold each has) and participants
+    (with their progress)."""
+    with open_store(workshop) as store:
+        row = _workshop(store)
+        codebook = parse_codebook(store.codebook_text(), "the workshop's codebook")
+        gold = store_gold.gold_scores(store)
+        codes = store_ws.gold_codes(store)
+        people = store_ws.participants(store)
+        scores = store_ws.scores(store)
+        location = store.location
+    dims = len(codebook.dimensions)
+    return {
+        "workshop": location, "name": row.name, "feedback": row.feedback,
+        "anonymise": row.anonymise, "dimensions": [d.id for d in codebook.dimensions],
+        "recordings": [{"code": c, "gold_scores": sum(1 for g in gold if g.recording == c),
+                        "moments": sum(len(g.moments) for g in gold if g.recording == c)}
+                       for c in codes],
+        "participants": [{
+            "id": pid, "name": name,
+            "scores": sum(1 for s in scores if s.participant == pid),
+            "submitted": len({s.code for s in scores if s.participant == pid and s.submitted}),
+            "of": len(codes), "dimensions": dims} for pid, name in people],
+    }
+
+
+def display_names(workshop: str) -> dict[str, str]:
+    """Participant id -> what the trainer's views show (the id alone when anonymised)."""
+    with open_store(workshop) as store:
+        row = _workshop(store)
+        people = store_ws.participants(store)
+    return {pid: pid if row.anonymise or not name else name for pid, name in people}
+
+
+def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = None) -> list[dict]:
+    """One pack per participant (out_dir/P01.raterpack, …): every gold recording, in the
+    participant's own order, with the gold data inside (nothing is hidden in a workshop).
+    `seed` orders recordings given to participants for the first time (default: the
+    workshop's own seed)."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise RaterError(Problem("the folder does not exist", str(out_dir),
+                                 "create the folder first"))
+    with open_store(workshop) as store:
+        row = _workshop(store)
+        people = store_ws.participants(store)
+        if not people:
+            raise RaterError(Problem("the workshop has no participants", workshop,
+                                     "add them with 'rater workshop add'"))
+        if not store_ws.gold_codes(store):
+            raise RaterError(Problem("the workshop has no gold recordings", workshop,
+                                     "add them with 'rater workshop add --recordings'"))
+        store_ws.fill_queues(store, row.seed if seed is None else seed, actor_name())
+    results = []
+    for pid, name in people:
+        result = export_pack(workshop, pid, out_dir / f"{pid}.raterpack")
+        results.append({**result, "name": name, "order": _queue_codes(workshop, pid)})
+    return results
+
+
+def _queue_codes(workshop: str, participant: str) -> list[str]:
+    return [entry.code for entry in rater_queue(workshop, participant)]
+
+
+def import_returns(workshop: str, packs: list[Path]) -> list[dict]:
+    """Import participants' returned packs (checked and all-or-nothing, as any pack)."""
+    with open_store(workshop) as store:
+        _workshop(store)
+    return import_packs(workshop, [Path(p) for p in packs])
+
+
+def participant_scores(workshop: str) -> list[ParticipantScore]:
+    """Every score participants gave on gold recordings (drafts too), by participant."""
+    with open_store(workshop) as store:
+        order = {pid: i for i, (pid, _) in enumerate(store_ws.participants(store))}
+        rows = store_ws.scores(store)
+    rows.sort(key=lambda r: order.get(r.participant, len(order)))
+    return [ParticipantScore(r.participant, r.code, r.dimension, r.score) for r in rows]
+
+
+def workshop_summary(workshop: str) -> tuple[WorkshopSummary, dict[str, str]]:
+    """The comparison with gold, and the names to show for participants."""
+    with open_store(workshop) as store:
+        codebook = parse_codebook(store.codebook_text(), "the workshop's codebook")
+        gold = store_gold.gold_scores(store)
+    summary = summarise(gold, participant_scores(workshop), [d.id for d in codebook.dimensions])
+    return summary, display_names(workshop)
