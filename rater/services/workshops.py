@@ -221,3 +221,10 @@ def workshop_summary(workshop: str) -> tuple[WorkshopSummary, dict[str, str]]:
         gold = store_gold.gold_scores(store)
     summary = summarise(gold, participant_scores(workshop), [d.id for d in codebook.dimensions])
     return summary, display_names(workshop)
+
+
+def write_handout(workshop: str, html: Path) -> Path:
+    """The self-contained HTML handout (services.workshop_handout, which reads this module)."""
+    from rater.services.workshop_handout import write_handout as write
+
+    return write(workshop, html)
