@@ -61,14 +61,15 @@ def _workshop(store: StudyStore) -> store_ws.WorkshopRow:
 
 
 def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
-    """Add audio files as gold recordings (code: the file's stem), make their copies for the
-    packs, and give them to every participant. A file already in the workshop is skipped."""
+    """Add audio files as gold recordings (code: the file's stem). In a workshop, also make
+    their copies for the packs and give them to every participant. Works in a research study
+    too (drift checks). A file already in the study is skipped."""
     problems = [Problem("no such file", str(f), "check the path") for f in files
                 if not Path(f).is_file()]
     if problems:
         raise RaterError(problems)
     with open_store(workshop) as store:
-        row = _workshop(store)
+        row = store_ws.workshop(store)
         known = store.known_checksums()
         taken = store.used_codes()
         new, skipped = [], []
@@ -86,7 +87,7 @@ def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
                                      info.duration_s, {}), code))
         if new:
             store_gold.add_gold_recordings(store, new, actor_name())
-    if new:
+    if new and row is not None:  # a research study blinds its gold with 'rater study blind'
         blind_study(workshop, lufs=None)
         with open_store(workshop) as store:
             store_ws.fill_queues(store, row.seed, actor_name())
