@@ -51,6 +51,9 @@ def _create(sub) -> None:
     p.add_argument("--feedback", choices=FEEDBACK_MODES, default="after_each",
                    help="when participants see the expert's scores: after each recording "
                         "(default), after the whole set, or never (none)")
+    p.add_argument("--seed", type=int, metavar="N",
+                   help="orders each participant's recordings reproducibly (default: random, "
+                        "kept in the workshop)")
     _json_arg(p)
     p.set_defaults(run=_run_create)
 
@@ -136,7 +139,8 @@ def _report(sub) -> None:
 def _run_create(args) -> int:
     from rater.services.workshops import create_workshop
 
-    result = create_workshop(args.workshop, args.codebook, args.name, args.feedback)
+    result = create_workshop(args.workshop, args.codebook, args.name, args.feedback,
+                             args.seed)
     if args.json:
         print_json(result)
     else:

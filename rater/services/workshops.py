@@ -43,13 +43,15 @@ MAX_CODE = 32
 
 
 def create_workshop(location: str, codebook: Path | None = None, name: str = "",
-                    feedback: str = "after_each") -> dict:
-    """A new workshop store (a .rater file or a PostgreSQL URL)."""
+                    feedback: str = "after_each", seed: int | None = None) -> dict:
+    """A new workshop store (a .rater file or a PostgreSQL URL). `seed` makes the
+    participants' orders reproducible (default: a random one, kept in the workshop)."""
     check_feedback_mode(feedback)
+    seed = secrets.randbelow(2**31) if seed is None else seed
     made = init_study(str(location), codebook, name or None)
     with open_store(str(location)) as store:
-        store_ws.create(store, made["name"], feedback, secrets.randbelow(2**31), actor_name())
-    return {**made, "feedback": feedback}
+        store_ws.create(store, made["name"], feedback, seed, actor_name())
+    return {**made, "feedback": feedback, "seed": seed}
 
 
 def _workshop(store: StudyStore) -> store_ws.WorkshopRow:
