@@ -30,8 +30,13 @@ def _figure(width: float, height: float):
 
 
 def _svg(figure) -> str:
+    """The figure as an <svg> element. Text stays text (the page's font, selectable, and no
+    glyph definitions whose ids would clash between the several figures of one page)."""
+    import matplotlib
+
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 
@@ -58,7 +63,8 @@ def scores_against_gold(summary: WorkshopSummary, dimension: str, name: str,
             axes.plot(x + offset, d.score, "o", color=DOT, markersize=5, alpha=0.8, zorder=2)
     low, high = scale
     axes.set_xticks(range(len(recordings)),
-                    [textwrap.fill(c, 14) for c in recordings], fontsize=7)
+                    [textwrap.fill(c, 14, break_long_words=False) for c in recordings],
+                    fontsize=7)
     axes.set_ylim(low - 0.5, high + 0.5)
     axes.set_yticks(range(low, high + 1))
     axes.set_xlim(-0.6, len(recordings) - 0.4)
@@ -103,12 +109,14 @@ def shares(labels: Sequence[str], rows: Sequence[tuple[float, float]], title: st
             axes.barh(row, width, left=left, color=colour,
                       label=band.replace("_", " ") if row == 0 else None)
             left += width
+    axes.axvline(0.8, color="#222222", linestyle=":", linewidth=1,
+                 label="80% (a common certification bar for within one)")
     axes.set_yticks(range(len(rows)), list(labels), fontsize=8)
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     axes.set_xlabel("share of scores")
     axes.set_title(title, fontsize=10, loc="left")
-    axes.legend(frameon=False, fontsize=8, ncols=3, loc="lower left", bbox_to_anchor=(0, 1.05))
+    axes.legend(frameon=False, fontsize=8, ncols=2, loc="lower left", bbox_to_anchor=(0, 1.05))
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)
 
