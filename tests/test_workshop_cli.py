@@ -5,6 +5,8 @@ workstation uses, import the returns, room mode for others, report, handout."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -144,3 +146,21 @@ def test_workshop_commands_refuse_bad_input_clearly(tmp_path):
     not_workshop = rater("workshop", "info", tmp_path / "s.rater", status=1)
     assert "not a workshop" in not_workshop.stderr
     assert rater("workshop", status=2).returncode == 2
+
+
+def test_the_readme_workshop_section_runs_as_written(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text()
+    section = text[text.index("## Running a workshop (command line)"):]
+    section = section[:section.index("\n## ", 1)]
+    commands = [line for block in re.findall(r"```\n(.*?)```", section, re.S)
+                for line in block.splitlines() if line.startswith("rater ")]
+    assert len(commands) >= 8
+    (tmp_path / "audio_samples").symlink_to(root / "audio_samples")
+    for command in commands:
+        result = subprocess.run([sys.executable, "-m", "rater", *shlex.split(command)[1:]],
+                                cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 0, f"{command}\n{result.stderr}"
+    assert sorted(p.name for p in (tmp_path / "packs").iterdir()) == [
+        f"P0{i}.raterpack" for i in range(1, 6)]
+    assert 'id="participant-P05"' in (tmp_path / "handout.html").read_text()

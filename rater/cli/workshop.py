@@ -65,7 +65,7 @@ def _add(sub) -> None:
                                    "every gold recording, in their own seeded order.")
     _workshop_arg(p)
     p.add_argument("--recordings", nargs="+", type=Path, default=[], metavar="AUDIO",
-                   help="audio files to add as gold recordings")
+                   help="audio files (or folders of them) to add as gold recordings")
     p.add_argument("--participants", nargs="+", default=[], metavar="NAME",
                    help="participants by name (ids P01, P02, … are given)")
     p.add_argument("--count", type=int, default=0, metavar="N",
@@ -90,7 +90,8 @@ def _export(sub) -> None:
                                    "scores, rationales and moments inside so feedback works "
                                    "offline.")
     _workshop_arg(p)
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the packs")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR",
+                   help="folder for the packs (made if missing)")
     p.add_argument("--seed", type=int, metavar="N",
                    help="orders recordings not yet given to a participant (default: the "
                         "workshop's own seed)")

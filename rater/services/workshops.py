@@ -40,6 +40,7 @@ from rater.storage import workshops as store_ws
 from rater.storage.repository import NewRecording, StudyStore
 
 MAX_CODE = 32
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 
 
 def create_workshop(location: str, codebook: Path | None = None, name: str = "",
@@ -63,13 +64,11 @@ def _workshop(store: StudyStore) -> store_ws.WorkshopRow:
 
 
 def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
-    """Add audio files as gold recordings (code: the file's stem). In a workshop, also make
-    their copies for the packs and give them to every participant. Works in a research study
-    too (drift checks). A file already in the study is skipped."""
-    problems = [Problem("no such file", str(f), "check the path") for f in files
-                if not Path(f).is_file()]
-    if problems:
-        raise RaterError(problems)
+    """Add audio files (a folder: the audio files in it) as gold recordings (code: the file's
+    stem). In a workshop, also make their copies for the packs and give them to every
+    participant. Works in a research study too (drift checks). A file already in the study
+    is skipped."""
+    files = _audio_files(files)
     with open_store(workshop) as store:
         row = store_ws.workshop(store)
         known = store.known_checksums()
@@ -94,6 +93,25 @@ def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
         with open_store(workshop) as store:
             store_ws.fill_queues(store, row.seed, actor_name())
     return {"added": [code for _, code in new], "already_present": skipped}
+
+
+def _audio_files(paths: list[Path]) -> list[Path]:
+    """The files given, a folder standing for the audio files in it (by name)."""
+    files, problems = [], []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+            if not found:
+                problems.append(Problem("no audio files in this folder", str(path),
+                                        f"give files ending {', '.join(AUDIO_SUFFIXES)}"))
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem("no such file", str(path), "check the path"))
+    if problems:
+        raise RaterError(problems)
+    return files
 
 
 def _code_for(stem: str, taken: set[str]) -> str:
@@ -177,9 +195,9 @@ def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = No
     `seed` orders recordings given to participants for the first time (default: the
     workshop's own seed)."""
     out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise RaterError(Problem("the folder does not exist", str(out_dir),
-                                 "create the folder first"))
+    if not out_dir.parent.is_dir():
+        raise RaterError(Problem("the folder's parent does not exist", str(out_dir),
+                                 "give a folder in an existing one"))
     with open_store(workshop) as store:
         row = _workshop(store)
         people = store_ws.participants(store)
@@ -190,6 +208,7 @@ def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = No
             raise RaterError(Problem("the workshop has no gold recordings", workshop,
                                      "add them with 'rater workshop add --recordings'"))
         store_ws.fill_queues(store, row.seed if seed is None else seed, actor_name())
+    out_dir.mkdir(exist_ok=True)
     results = []
     for pid, name in people:
         result = export_pack(workshop, pid, out_dir / f"{pid}.raterpack")

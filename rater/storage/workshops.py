@@ -8,6 +8,7 @@ workstation, packs and returns work on it unchanged. Every change is one transac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -91,10 +92,9 @@ def add_participants(store: StudyStore, people: list[tuple[str, str]], actor: st
                                      "give new names"))
         now = utcnow()
         for number, (pid, name) in enumerate(people):
-            # one microsecond apart, so "the order they were added" is the order given
+            # a microsecond apart, so "the order they were added" is the order given
             session.add(Rater(id=pid, display_name=name,
-                              added_at=now.replace(microsecond=(now.microsecond + number)
-                                                   % 1_000_000)))
+                              added_at=now + timedelta(microseconds=number)))
         log_event(session, actor, "workshop.participants_added",
                   {"participants": [pid for pid, _ in people]})
 
