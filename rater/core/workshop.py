@@ -14,6 +14,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scipy import stats
 
@@ -122,11 +123,13 @@ def summarise(gold: Sequence[GoldScore], scores: Sequence[ParticipantScore],
     and is left out of `hardest`.
     """
     diffs = differences(gold, scores)
-    participants = list(dict.fromkeys(s.participant for s in scores))
-    people = tuple(_participant(p, [d.diff for d in diffs if d.participant == p])
-                   for p in participants)
-    dims = tuple(_dimension(dim, [d.diff for d in diffs if d.dimension == dim])
-                 for dim in dimensions)
+    by_person: dict[str, list[int]] = {s.participant: [] for s in scores}
+    by_dimension: dict[str, list[int]] = {dim: [] for dim in dimensions}
+    for d in diffs:
+        by_person[d.participant].append(d.diff)
+        by_dimension.setdefault(d.dimension, []).append(d.diff)
+    people = tuple(_participant(p, found) for p, found in by_person.items())
+    dims = tuple(_dimension(dim, by_dimension[dim]) for dim in dimensions)
     every = [d.diff for d in diffs]
     return WorkshopSummary(tuple(diffs), people, dims, hardest(dims),
                            _share(every, 0), _share(every, 1))
@@ -162,8 +165,14 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
         return math.nan, math.nan
     mean = sum(values) / n
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = _t_quantile(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
     return mean - half, mean + half
+
+
+@lru_cache(maxsize=256)
+def _t_quantile(p: float, df: int) -> float:
+    """Cached: the dashboard asks for the same few quantiles on every update."""
+    return float(stats.t.ppf(p, df))
 
 
 def _participant(participant: str, diffs: list[int]) -> ParticipantSummary:

@@ -184,9 +184,7 @@ def workshop_info(workshop: str) -> dict:
 def display_names(workshop: str) -> dict[str, str]:
     """Participant id -> what the trainer's views show (the id alone when anonymised)."""
     with open_store(workshop) as store:
-        row = _workshop(store)
-        people = store_ws.participants(store)
-    return {pid: pid if row.anonymise or not name else name for pid, name in people}
+        return _shown_names(_workshop(store), store_ws.participants(store))
 
 
 def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = None) -> list[dict]:
@@ -230,19 +228,31 @@ def import_returns(workshop: str, packs: list[Path]) -> list[dict]:
 def participant_scores(workshop: str) -> list[ParticipantScore]:
     """Every score participants gave on gold recordings (drafts too), by participant."""
     with open_store(workshop) as store:
-        order = {pid: i for i, (pid, _) in enumerate(store_ws.participants(store))}
-        rows = store_ws.scores(store)
-    rows.sort(key=lambda r: order.get(r.participant, len(order)))
+        return _participant_scores(store, store_ws.participants(store))
+
+
+def _participant_scores(store: StudyStore,
+                        people: list[tuple[str, str]]) -> list[ParticipantScore]:
+    order = {pid: i for i, (pid, _) in enumerate(people)}
+    rows = sorted(store_ws.scores(store), key=lambda r: order.get(r.participant, len(order)))
     return [ParticipantScore(r.participant, r.code, r.dimension, r.score) for r in rows]
 
 
 def workshop_summary(workshop: str) -> tuple[WorkshopSummary, dict[str, str]]:
-    """The comparison with gold, and the names to show for participants."""
+    """The comparison with gold, and the names to show for participants (ids when the
+    workshop is anonymised). One store opening: the dashboard calls this on every change."""
     with open_store(workshop) as store:
+        row = _workshop(store)
         codebook = parse_codebook(store.codebook_text(), "the workshop's codebook")
         gold = store_gold.gold_scores(store)
-    summary = summarise(gold, participant_scores(workshop), [d.id for d in codebook.dimensions])
-    return summary, display_names(workshop)
+        people = store_ws.participants(store)
+        scores = _participant_scores(store, people)
+    summary = summarise(gold, scores, [d.id for d in codebook.dimensions])
+    return summary, _shown_names(row, people)
+
+
+def _shown_names(row: store_ws.WorkshopRow, people: list[tuple[str, str]]) -> dict[str, str]:
+    return {pid: pid if row.anonymise or not name else name for pid, name in people}
 
 
 def write_handout(workshop: str, html: Path) -> Path:
