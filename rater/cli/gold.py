@@ -37,6 +37,17 @@ def add_commands(commands) -> None:
     show.add_argument("--json", action="store_true", help="print the gold as JSON")
     show.set_defaults(run=_run_show)
 
+    report = sub.add_parser(
+        "report", help="how raters' work on gold items compares with gold",
+        description="Every rater's scores on gold items against the gold scores: exact and "
+                    "within-one shares, leniency or severity (mean signed difference with a 95%% "
+                    "t-interval) and accuracy, and the dimensions furthest from gold. In a "
+                    "research study this is the drift check; these ratings never enter "
+                    "reliability or the analysis.")
+    report.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.set_defaults(run=_run_report)
+
 
 def _run_import(args) -> int:
     from rater.services.gold import import_gold
@@ -69,4 +80,16 @@ def _run_show(args) -> int:
               + (f" (moments {moments})" if moments else ""))
         if g.rationale:
             print(f"    {g.rationale}")
+    return 0
+
+
+def _run_report(args) -> int:
+    from rater.cli.workshop import print_report
+    from rater.services.workshop_handout import summary_document
+
+    document = summary_document(args.study, any_study=True)
+    if args.json:
+        print_json(document)
+    else:
+        print_report(document)
     return 0

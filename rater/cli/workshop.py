@@ -242,7 +242,7 @@ def _run_report(args) -> int:
     if args.json:
         print_json(document)
         return 0
-    _print_report(document)
+    print_report(document)
     if args.html:
         print(f"Wrote the handout to {args.html}")
     return 0
@@ -257,7 +257,7 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
-def _print_report(doc: dict) -> None:
+def print_report(doc: dict) -> None:
     print(f"Overall: {_share(doc['exact'])} exact, {_share(doc['within_one'])} within one "
           f"({doc['scores']} score(s) compared with gold)")
     print("Participant          n  exact  within1  mean diff [95% CI]       mean |diff|")

@@ -11,9 +11,10 @@ from pathlib import Path
 from rater.core.codebook import parse_codebook
 from rater.core.errors import Problem, RaterError
 from rater.core.gold_csv import parse_gold_csv
-from rater.core.workshop import GoldScore, Moment
+from rater.core.workshop import GoldScore, Moment, ParticipantScore, WorkshopSummary, summarise
 from rater.services.session import actor_name, open_store
 from rater.storage import gold as store_gold
+from rater.storage import workshops as store_ws
 
 
 def import_gold(study: str, csv: Path) -> dict:
@@ -70,3 +71,22 @@ def general_moments(study: str) -> dict[str, list[Moment]]:
     """Recording code -> evidence moments not tied to one dimension."""
     with open_store(study) as store:
         return store_gold.general_moments(store)
+
+
+def gold_recordings(study: str) -> list[dict]:
+    """The recordings with gold (or of kind gold): code, file, audio path, duration_s."""
+    with open_store(study) as store:
+        return store_gold.gold_recordings(store)
+
+
+def gold_summary(study: str) -> tuple[WorkshopSummary, dict[str, str]]:
+    """How raters' work on gold items compares with gold, in any study (in a research study:
+    the drift check). Raters are named by id, or display name where one is set."""
+    with open_store(study) as store:
+        codebook = parse_codebook(store.codebook_text(), "the study's codebook")
+        gold = store_gold.gold_scores(store)
+        names = dict(store_ws.participants(store))
+        scores = [ParticipantScore(r.participant, r.code, r.dimension, r.score)
+                  for r in store_ws.scores(store)]
+    summary = summarise(gold, scores, [d.id for d in codebook.dimensions])
+    return summary, {pid: name or pid for pid, name in names.items()}

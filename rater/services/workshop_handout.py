@@ -18,7 +18,7 @@ from rater.core.codebook import Codebook, parse_codebook
 from rater.core.errors import Problem, RaterError
 from rater.core.workshop import GoldScore, WorkshopSummary, flagged
 from rater.services import workshop_figures as figures
-from rater.services.gold import gold_for
+from rater.services.gold import gold_for, gold_summary
 from rater.services.session import open_store
 from rater.services.workshops import workshop_info, workshop_summary
 
@@ -29,9 +29,11 @@ def _num(value: float) -> float | None:
     return None if value is None or math.isnan(value) else round(value, 4)
 
 
-def summary_document(workshop: str) -> dict:
-    """The comparison with gold as JSON-ready data (None where a figure cannot be computed)."""
-    summary, names = workshop_summary(workshop)
+def summary_document(workshop: str, any_study: bool = False) -> dict:
+    """The comparison with gold as JSON-ready data (None where a figure cannot be computed).
+    `any_study`: of the gold items of any study (a research study's drift check), not only a
+    workshop's."""
+    summary, names = gold_summary(workshop) if any_study else workshop_summary(workshop)
     codebook = _codebook(workshop)
     flags = flagged(summary)
     dim_names = {d.id: d.name for d in codebook.dimensions}

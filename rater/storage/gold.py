@@ -233,3 +233,15 @@ def _dimension_positions(session: Session) -> dict[str, int]:
     version = session.get(Study, 1).codebook_version_id
     return dict(session.execute(select(CodebookDimension.dimension, CodebookDimension.position)
                                 .where(CodebookDimension.codebook_version_id == version)).all())
+
+
+def gold_recordings(store: StudyStore) -> list[dict]:
+    """Recordings of kind 'gold' or with gold scores, for the gold editor: code, file name, the
+    audio to play (the raters' copy when made, else the original) and duration."""
+    with store.transaction() as session:
+        scored = set(session.scalars(select(GoldRecord.recording_id)))
+        rows = session.scalars(select(Recording).order_by(Recording.id))
+        return [{"code": r.blind_code or r.original_name, "file": r.original_name,
+                 "audio": r.blind_path or r.source_path,
+                 "duration_s": r.blind_duration_s or r.duration_s}
+                for r in rows if r.kind == "gold" or r.id in scored]

@@ -13,9 +13,10 @@ from rater.services import rating
 from rater.services.allocating import assign_gold
 from rater.services.analysis import compare
 from rater.services.export import export_study
-from rater.services.gold import import_gold, set_gold
+from rater.services.gold import gold_recordings, import_gold, set_gold
 from rater.services.reliability import study_reliability
 from rater.services.session import open_store
+from rater.services.workshop_handout import summary_document
 from rater.services.workshops import add_gold_recordings
 from rater.storage.analysis import submitted_ratings
 
@@ -86,3 +87,11 @@ def test_gold_ratings_with_wild_scores_change_no_analysis_number(tmp_path, study
     gold_notes = [r for r in after["notes"] if r["role"] == "gold"]
     assert len(gold_notes) == 8
     assert [r for r in after["notes"] if r["role"] != "gold"] == before["notes"]
+
+    # ... and they do show where the trainer looks: the drift check against gold.
+    report = summary_document(study, any_study=True)
+    by_rater = {p["id"]: p for p in report["participants"]}
+    assert (by_rater["R1"]["flag"], by_rater["R2"]["flag"]) == ("severe", "lenient")
+    assert by_rater["R1"]["n"] == by_rater["R2"]["n"] == 4 * len(DIMENSIONS)
+    assert by_rater["R2"]["mean_signed"] == (15 * 2 + 0) / 16  # gold 5 on one: exact there
+    assert {r["code"] for r in gold_recordings(study)} == {code, *codes}

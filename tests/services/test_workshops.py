@@ -31,8 +31,10 @@ from rater.services.workshops import (
     create_workshop,
     enter_room_score,
     feedback_ready,
+    finish_turn,
     participant_scores,
     set_workshop_options,
+    start_turn,
     workshop_info,
 )
 from rater.storage.schema import AuditEvent
@@ -169,3 +171,20 @@ def test_a_research_study_keeps_its_gold_out_of_packs(tmp_path):
     assert b"SECRET" not in copy.read_bytes()
     assert check in [e.code for e in rating.rater_queue(str(copy))]
     assert not feedback_ready(str(copy), "R1", check)
+
+
+def test_turns_on_the_trainers_machine_bring_the_work_in(workshop, tmp_path):
+    (pid,) = add_participants(workshop, ["Ann"])
+    folder = start_turn(workshop, pid, tmp_path / "turns")
+    copy = str(folder / "study.rater")
+    first = rating.rater_queue(copy)[0].code
+    for dimension in DIMENSIONS:
+        rating.set_score(copy, first, dimension, 2)
+    rating.submit_rating(copy, first)
+    rating.set_score(copy, "tape-b" if first == "tape-a" else "tape-a", "warmth", 5)
+    assert finish_turn(workshop, folder)["status"] == "imported"
+    scores = participant_scores(workshop)
+    assert len(scores) == 5 and feedback_ready(workshop, pid, first)
+    again = start_turn(workshop, pid, tmp_path / "turns")  # the next turn starts from there
+    assert len([s for e in rating.rater_queue(str(again / "study.rater"))
+                for s in e.scores]) == 5
