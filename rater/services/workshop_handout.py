@@ -216,7 +216,7 @@ def _participant_page(pid: str, name: str, summary: WorkshopSummary, flags: dict
             d = mine.get((code, dim.id))
             if d is not None:
                 rows.append(f"<tr><td>{_e(code)}</td><td>{_e(dim.name)}</td><td>{d.score}</td>"
-                            f"<td>{d.gold}</td><td>{d.diff:+d}</td>"
+                            f"<td>{d.gold}</td><td>{f'{d.diff:+d}' if d.diff else '0'}</td>"
                             f'<td class="{d.band}">{BAND_TEXT[d.band]}</td></tr>')
     table = ("<table><tr><th>recording</th><th>dimension</th><th>you</th><th>gold</th>"
              f"<th>difference</th><th></th></tr>{''.join(rows)}</table>" if rows else "")
