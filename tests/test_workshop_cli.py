@@ -130,6 +130,10 @@ def test_a_small_workshop_from_the_command_line(tmp_path):
     assert 'src="http' not in page and 'href="http' not in page
     text = rater("workshop", "report", w).stdout
     assert "Ann" in text and "lenient" in text
+    rater("workshop", "set", w, "--hide-names", "--feedback", "after_set")
+    hidden = rater_json("workshop", "report", w)
+    assert [p["name"] for p in hidden["participants"]] == ["P01", "P02", "P03", "P04", "P05"]
+    assert rater_json("workshop", "info", w)["feedback"] == "after_set"
 
 
 def test_workshop_commands_refuse_bad_input_clearly(tmp_path):

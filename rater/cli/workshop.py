@@ -27,6 +27,7 @@ def add_commands(commands) -> None:
     _create(sub)
     _add(sub)
     _info(sub)
+    _set(sub)
     _export(sub)
     _import(sub)
     _room(sub)
@@ -81,6 +82,22 @@ def _info(sub) -> None:
     _workshop_arg(p)
     _json_arg(p)
     p.set_defaults(run=_run_info)
+
+
+def _set(sub) -> None:
+    p = sub.add_parser("set", help="change the feedback setting, or hide participants' names",
+                       description="Change when participants see the expert's scores, or show "
+                                   "participants as P01, P02, … instead of their names (in the "
+                                   "dashboard, the report and the handout).")
+    _workshop_arg(p)
+    p.add_argument("--feedback", choices=FEEDBACK_MODES,
+                   help="after_each recording, after_set (all submitted), or none")
+    names = p.add_mutually_exclusive_group()
+    names.add_argument("--hide-names", dest="anonymise", action="store_true", default=None,
+                       help="show participants by id only")
+    names.add_argument("--show-names", dest="anonymise", action="store_false",
+                       help="show participants' names")
+    p.set_defaults(run=_run_set, parser=p)
 
 
 def _export(sub) -> None:
@@ -194,6 +211,19 @@ def _run_info(args) -> int:
         name = f" {p['name']}" if p["name"] else ""
         print(f"  {p['id']}{name}: {p['submitted']}/{p['of']} recording(s) done, "
               f"{p['scores']} score(s)")
+    return 0
+
+
+def _run_set(args) -> int:
+    from rater.services.workshops import set_workshop_options
+
+    if args.feedback is None and args.anonymise is None:
+        args.parser.error("give --feedback, --hide-names or --show-names")
+    set_workshop_options(args.workshop, args.feedback, args.anonymise)
+    changed = [f"feedback {args.feedback}"] if args.feedback else []
+    if args.anonymise is not None:
+        changed.append("names hidden" if args.anonymise else "names shown")
+    print(f"Workshop {args.workshop}: {', '.join(changed)}.")
     return 0
 
 

@@ -16,6 +16,7 @@ folder and moved into place, with its data dictionary (FILE.dictionary.csv) besi
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import secrets
@@ -23,7 +24,6 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from dataclasses import field as default
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,8 @@ class StudyData:
     consensus: list[data.ConsensusRow]
     notes: list[data.NoteRow]
     method: str
-    gold_ratings: list[data.RatingRow] = default(default_factory=list)  # listed, never analysed
+    # ratings of gold items: listed in the ratings table, never analysed
+    gold_ratings: list[data.RatingRow] = dataclasses.field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
