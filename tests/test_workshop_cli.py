@@ -126,6 +126,9 @@ def test_a_small_workshop_from_the_command_line(tmp_path):
         assert f'id="participant-{pid}"' in page
         assert f"<h2>{name or pid}</h2>" in page
     assert page.count("<svg") >= 4 + 4 and "why tape-c empathy" in page
+    ann_page = page[page.index('id="participant-P01"'):page.index('id="participant-P02"')]
+    assert "<b>tape-b, Clarity about concerns</b>: you 5, gold 3. why tape-b clarity" in ann_page
+    assert "listen at 0:00.5; 0:01.5" in ann_page
     assert "<script" not in page and "<link" not in page  # self-contained, no scripts
     assert 'src="http' not in page and 'href="http' not in page
     text = rater("workshop", "report", w).stdout

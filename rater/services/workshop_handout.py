@@ -83,6 +83,7 @@ def render_handout(workshop: str) -> str:
     flags = flagged(summary)
     people = [(p["id"], names[p["id"]]) for p in info["participants"]]
     codes = [r["code"] for r in info["recordings"]]
+    by_item = {(g.recording, g.dimension): g for g in gold}
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Workshop handout: {_e(info["name"])}</title>
@@ -93,7 +94,7 @@ def render_handout(workshop: str) -> str:
 {_share(summary.exact)} exact, {_share(summary.within_one)} within one point.</p>
 {_dashboard(summary, names, flags, codebook, codes)}
 {_rationales(gold, summary, codebook, codes)}
-{"".join(_participant_page(pid, name, summary, flags, codebook, codes)
+{"".join(_participant_page(pid, name, summary, flags, codebook, codes, by_item)
          for pid, name in people)}
 </body></html>
 """
@@ -197,7 +198,8 @@ def _rationales(gold: list[GoldScore], summary: WorkshopSummary, codebook: Codeb
 
 
 def _participant_page(pid: str, name: str, summary: WorkshopSummary, flags: dict[str, str],
-                      codebook: Codebook, codes: list[str]) -> str:
+                      codebook: Codebook, codes: list[str],
+                      gold: dict[tuple[str, str], GoldScore]) -> str:
     shown = name or pid
     mine = {(d.recording, d.dimension): d for d in summary.differences if d.participant == pid}
     me = next((p for p in summary.participants if p.participant == pid), None)
@@ -221,4 +223,23 @@ def _participant_page(pid: str, name: str, summary: WorkshopSummary, flags: dict
     table = ("<table><tr><th>recording</th><th>dimension</th><th>you</th><th>gold</th>"
              f"<th>difference</th><th></th></tr>{''.join(rows)}</table>" if rows else "")
     return (f'<section class="page participant" id="participant-{_e(pid)}">'
-            f"<h2>{_e(shown)}</h2><p>{line}</p>{table}</section>")
+            f"<h2>{_e(shown)}</h2><p>{line}</p>{table}{_to_discuss(mine, gold, codebook, codes)}"
+            "</section>")
+
+
+def _to_discuss(mine: dict, gold: dict[tuple[str, str], GoldScore], codebook: Codebook,
+                codes: list[str]) -> str:
+    """Where the participant was two or more points off: the expert's reason, to talk over."""
+    items = []
+    for code in codes:
+        for dim in codebook.dimensions:
+            d, g = mine.get((code, dim.id)), gold.get((code, dim.id))
+            if d is None or g is None or d.band != "off":
+                continue
+            moments = "; ".join(f"{_time(m.time_s)}" for m in g.moments)
+            items.append(f"<li><b>{_e(code)}, {_e(dim.name)}</b>: you {d.score}, gold "
+                         f"{g.score}. {_e(g.rationale)}"
+                         + (f" (listen at {moments})" if moments else "") + "</li>")
+    if not items:
+        return ""
+    return f"<h3>Two or more points off: the expert's reasons</h3><ul>{''.join(items)}</ul>"
