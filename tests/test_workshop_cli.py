@@ -171,3 +171,14 @@ def test_the_readme_workshop_section_runs_as_written(tmp_path):
     assert sorted(p.name for p in (tmp_path / "packs").iterdir()) == [
         f"P0{i}.raterpack" for i in range(1, 6)]
     assert 'id="participant-P05"' in (tmp_path / "handout.html").read_text()
+
+
+def test_building_the_command_line_loads_no_statistics_library():
+    """Every command's start-up pays for what `rater.cli` imports: the workshop commands'
+    option lists must not pull in scipy (most of a second)."""
+    code = ("import sys, rater.cli; rater.cli.build_parser(); "
+            "print('\\n'.join(sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert "rater.cli.workshop" in loaded
+    assert not any(name.startswith(("scipy", "matplotlib", "pandas")) for name in loaded)

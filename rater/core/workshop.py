@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from scipy import stats
-
 from rater.core.codebook import Codebook
 from rater.core.errors import Problem, RaterError
 
@@ -171,7 +169,11 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
 
 @lru_cache(maxsize=256)
 def _t_quantile(p: float, df: int) -> float:
-    """Cached: the dashboard asks for the same few quantiles on every update."""
+    """Cached: the dashboard asks for the same few quantiles on every update. scipy is
+    imported here, not at the top: the CLI imports this module for its option lists, and
+    scipy.stats would add most of a second to every command's start."""
+    from scipy import stats
+
     return float(stats.t.ppf(p, df))
 
 
