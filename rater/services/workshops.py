@@ -260,3 +260,17 @@ def write_handout(workshop: str, html: Path) -> Path:
     from rater.services.workshop_handout import write_handout as write
 
     return write(workshop, html)
+
+
+def build_demo_workshop(folder: Path) -> Path:
+    """The demo workshop (services.workshop_demo, which builds it with this module)."""
+    from rater.services.workshop_demo import build_demo_workshop as build
+
+    return build(folder)
+
+
+def open_or_build_demo_workshop(folder: Path) -> Path:
+    """The demo workshop built earlier in `folder` (keeping what was done in it), or a new one."""
+    from rater.services.workshop_demo import open_or_build_demo_workshop as open_or_build
+
+    return open_or_build(folder)
