@@ -66,8 +66,9 @@ def _workshop(store: StudyStore) -> store_ws.WorkshopRow:
 def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
     """Add audio files (a folder: the audio files in it) as gold recordings (code: the file's
     stem). In a workshop, also make their copies for the packs and give them to every
-    participant. Works in a research study too (drift checks). A file already in the study
-    is skipped."""
+    participant. Works in a research study too (drift checks): there the recording is named by
+    its file until 'rater study blind' gives it an opaque code. A file already in the study is
+    skipped. Returns the codes (file names in a research study) added."""
     files = _audio_files(files)
     with open_store(workshop) as store:
         row = store_ws.workshop(store)
@@ -80,8 +81,10 @@ def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
                 skipped.append(path.name)
                 continue
             known.add(checksum)
-            code = _code_for(path.stem, taken)
-            taken.add(code)
+            # A workshop hides nothing: a readable code. In a research study the blinding
+            # gives it an opaque code like any other, so a drift check cannot be told apart.
+            code = _code_for(path.stem, taken) if row is not None else None
+            taken.add(code or "")
             new.append((NewRecording(path.name, str(path.resolve()), checksum,
                                      path.stat().st_size, info.format, info.subtype,
                                      info.sample_rate, info.channels, info.frames,
@@ -92,7 +95,8 @@ def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
         blind_study(workshop, lufs=None)
         with open_store(workshop) as store:
             store_ws.fill_queues(store, row.seed, actor_name())
-    return {"added": [code for _, code in new], "already_present": skipped}
+    return {"added": [code or recording.original_name for recording, code in new],
+            "already_present": skipped}
 
 
 def _audio_files(paths: list[Path]) -> list[Path]:

@@ -22,9 +22,10 @@ from rater.storage.schema import CodebookDimension, GoldMoment, Recording, Study
 from rater.storage.schema import GoldScore as GoldRecord
 
 
-def add_gold_recordings(store: StudyStore, recordings: list[tuple[NewRecording, str]],
+def add_gold_recordings(store: StudyStore, recordings: list[tuple[NewRecording, str | None]],
                         actor: str) -> list[int]:
-    """Store (recording, code) pairs as gold recordings in one transaction; returns their ids."""
+    """Store (recording, code or None) pairs as gold recordings in one transaction; returns
+    their ids. A code of None is given by blinding."""
     ids = []
     with store.transaction() as session:
         for new, code in recordings:
@@ -34,7 +35,7 @@ def add_gold_recordings(store: StudyStore, recordings: list[tuple[NewRecording, 
             session.flush()
             ids.append(row.id)
         log_event(session, actor, "gold.recordings_added",
-                  {"codes": [code for _, code in recordings]})
+                  {"files": [new.original_name for new, _ in recordings]})
     return ids
 
 

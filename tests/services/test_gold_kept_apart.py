@@ -12,6 +12,7 @@ from test_analysis_service import DIMENSIONS, reference_like_study
 from rater.services import rating
 from rater.services.allocating import assign_gold
 from rater.services.analysis import compare
+from rater.services.blinding import blind_study
 from rater.services.export import export_study
 from rater.services.gold import gold_recordings, import_gold, set_gold
 from rater.services.reliability import study_reliability
@@ -52,7 +53,9 @@ def test_gold_ratings_with_wild_scores_change_no_analysis_number(tmp_path, study
     # Plant gold: a trainer's gold recording and three study recordings given as gold items
     # to two raters, scored as far from everyone else as the scale allows.
     extra = write_audio(tmp_path / "gold" / "training-tape.wav", seconds=0.5, freq=300)
-    (code,) = add_gold_recordings(study, [extra])["added"]
+    add_gold_recordings(study, [extra])
+    blind_study(study, out=tmp_path / "copies", lufs=None, workers=1)  # gives gold its code
+    (code,) = [r["code"] for r in gold_recordings(study)]
     theirs = {e.code for who in ("R1", "R2") for e in rating.rater_queue(study, who)}
     codes = [r["code"] for r in before["wide"] if r["code"] not in theirs][:3]
     assert len(codes) == 3
@@ -95,3 +98,4 @@ def test_gold_ratings_with_wild_scores_change_no_analysis_number(tmp_path, study
     assert by_rater["R1"]["n"] == by_rater["R2"]["n"] == 4 * len(DIMENSIONS)
     assert by_rater["R2"]["mean_signed"] == (15 * 2 + 0) / 16  # gold 5 on one: exact there
     assert {r["code"] for r in gold_recordings(study)} == {code, *codes}
+    assert len(code) == 7

@@ -17,6 +17,7 @@ from rater.services.blinding import blind_study
 from rater.services.gold import (
     add_gold_moment,
     gold_for,
+    gold_recordings,
     remove_gold_moment,
     set_gold,
 )
@@ -154,13 +155,15 @@ def test_a_research_study_keeps_its_gold_out_of_packs(tmp_path):
     (tmp_path / "m.csv").write_text("file,la\n" + "".join(f"{f.name},X\n" for f in files))
     init_study(study)
     import_recordings(study, tmp_path / "audio", tmp_path / "m.csv")
-    (check,) = add_gold_recordings(study, [write_audio(tmp_path / "drift.wav", seconds=1)])[
+    (name,) = add_gold_recordings(study, [write_audio(tmp_path / "drift.wav", seconds=1)])[
         "added"]
+    assert name == "drift.wav"  # named by file until blinding gives it a code like any other
     blind_study(study, workers=1)
     allocate_study(study, ["R1"], double=0.0, seed=1)
-    set_gold(study, check, "warmth", 5, "SECRET-RATIONALE")
-    add_gold_moment(study, check, "warmth", 0.5, "SECRET-MOMENT")
-    assign_gold(study, "R1", [check])
+    set_gold(study, name, "warmth", 5, "SECRET-RATIONALE")
+    add_gold_moment(study, name, "warmth", 0.5, "SECRET-MOMENT")
+    assign_gold(study, "R1", [name])
+    (check,) = [r["code"] for r in gold_recordings(study)]
     pack = tmp_path / "R1.raterpack"
     export_pack(study, "R1", pack)
     folder = unpack_for_rating(pack, tmp_path / "workspace")
@@ -169,7 +172,9 @@ def test_a_research_study_keeps_its_gold_out_of_packs(tmp_path):
         for table in ("gold_score", "gold_moment", "workshop"):
             assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
     assert b"SECRET" not in copy.read_bytes()
-    assert check in [e.code for e in rating.rater_queue(str(copy))]
+    codes = [e.code for e in rating.rater_queue(str(copy))]
+    assert check in codes and len(codes) == 4
+    assert {len(c) for c in codes} == {7}, "the drift check looks like any other recording"
     assert not feedback_ready(str(copy), "R1", check)
 
 
