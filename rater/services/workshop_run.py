@@ -16,15 +16,6 @@ from rater.storage import ratings as store_ratings
 from rater.storage import workshops as store_ws
 from rater.storage.repository import StudyStore
 
-
-def _check_workshop(store: StudyStore) -> store_ws.WorkshopRow:
-    row = store_ws.workshop(store)
-    if row is None:
-        raise RaterError(Problem("this study is not a workshop", store.location,
-                                 "create one with 'rater workshop create'"))
-    return row
-
-
 # -- room mode ------------------------------------------------------------------------------------
 
 def enter_room_score(workshop: str, participant: str, recording_code: str, dimension: str,
@@ -33,7 +24,7 @@ def enter_room_score(workshop: str, participant: str, recording_code: str, dimen
     recording is submitted when every dimension has a score; a later change is kept as an
     amendment. Returns 'draft', 'submitted' or 'amended'."""
     with open_store(workshop) as store:
-        _check_workshop(store)
+        store_ws.require(store)
         return store_ws.enter_score(store, participant, recording_code, dimension, score,
                                     actor_name())
 
@@ -42,7 +33,7 @@ def clear_room_score(workshop: str, participant: str, recording_code: str,
                      dimension: str) -> None:
     """Take back a score typed in error (only while the participant's row is incomplete)."""
     with open_store(workshop) as store:
-        _check_workshop(store)
+        store_ws.require(store)
         store_ws.clear_score(store, participant, recording_code, dimension)
 
 
@@ -54,7 +45,7 @@ def start_turn(workshop: str, participant: str, workspace: Path) -> Path:
     workspace = Path(workspace)
     workspace.mkdir(parents=True, exist_ok=True)
     with open_store(workshop) as store:
-        _check_workshop(store)
+        store_ws.require(store)
     pack = workspace / f"{participant}.raterpack"
     pack.unlink(missing_ok=True)
     export_pack(workshop, participant, pack)

@@ -55,13 +55,6 @@ def create_workshop(location: str, codebook: Path | None = None, name: str = "",
     return {**made, "feedback": feedback, "seed": seed}
 
 
-def _workshop(store: StudyStore) -> store_ws.WorkshopRow:
-    row = store_ws.workshop(store)
-    if row is None:
-        raise RaterError(Problem("this study is not a workshop", store.location,
-                                 "create one with 'rater workshop create'"))
-    return row
-
 
 def add_gold_recordings(workshop: str, files: list[Path]) -> dict:
     """Add audio files (a folder: the audio files in it) as gold recordings (code: the file's
@@ -132,7 +125,7 @@ def add_participants(workshop: str, names: list[str] | int) -> list[str]:
     """Add participants by name (each gets an id P01, P02, … and keeps the name for display)
     or by count (ids only); each gets every gold recording in their own order."""
     with open_store(workshop) as store:
-        row = _workshop(store)
+        row = store_ws.require(store)
         have = store_ws.participants(store)
         given = ["" for _ in range(names)] if isinstance(names, int) else [n.strip()
                                                                            for n in names]
@@ -155,7 +148,7 @@ def set_workshop_options(workshop: str, feedback: str | None = None,
     if feedback is not None:
         check_feedback_mode(feedback)
     with open_store(workshop) as store:
-        _workshop(store)
+        store_ws.require(store)
         store_ws.settings(store, actor_name(), feedback=feedback, anonymise=anonymise)
 
 
@@ -163,7 +156,7 @@ def workshop_info(workshop: str) -> dict:
     """The workshop's settings, gold recordings (with how much gold each has) and participants
     (with their progress)."""
     with open_store(workshop) as store:
-        row = _workshop(store)
+        row = store_ws.require(store)
         codebook = parse_codebook(store.codebook_text(), "the workshop's codebook")
         gold = store_gold.gold_scores(store)
         codes = store_ws.gold_codes(store)
@@ -188,7 +181,7 @@ def workshop_info(workshop: str) -> dict:
 def display_names(workshop: str) -> dict[str, str]:
     """Participant id -> what the trainer's views show (the id alone when anonymised)."""
     with open_store(workshop) as store:
-        return _shown_names(_workshop(store), store_ws.participants(store))
+        return _shown_names(store_ws.require(store), store_ws.participants(store))
 
 
 def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = None) -> list[dict]:
@@ -201,7 +194,7 @@ def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = No
         raise RaterError(Problem("the folder's parent does not exist", str(out_dir),
                                  "give a folder in an existing one"))
     with open_store(workshop) as store:
-        row = _workshop(store)
+        row = store_ws.require(store)
         people = store_ws.participants(store)
         if not people:
             raise RaterError(Problem("the workshop has no participants", workshop,
@@ -225,7 +218,7 @@ def _queue_codes(workshop: str, participant: str) -> list[str]:
 def import_returns(workshop: str, packs: list[Path]) -> list[dict]:
     """Import participants' returned packs (checked and all-or-nothing, as any pack)."""
     with open_store(workshop) as store:
-        _workshop(store)
+        store_ws.require(store)
     return import_packs(workshop, [Path(p) for p in packs])
 
 
@@ -246,7 +239,7 @@ def workshop_summary(workshop: str) -> tuple[WorkshopSummary, dict[str, str]]:
     """The comparison with gold, and the names to show for participants (ids when the
     workshop is anonymised). One store opening: the dashboard calls this on every change."""
     with open_store(workshop) as store:
-        row = _workshop(store)
+        row = store_ws.require(store)
         codebook = parse_codebook(store.codebook_text(), "the workshop's codebook")
         gold = store_gold.gold_scores(store)
         people = store_ws.participants(store)

@@ -64,6 +64,15 @@ def workshop(store: StudyStore) -> WorkshopRow | None:
                                                     row.seed)
 
 
+def require(store: StudyStore) -> WorkshopRow:
+    """The workshop this store holds; refused for an ordinary study."""
+    row = workshop(store)
+    if row is None:
+        raise RaterError(Problem("this study is not a workshop", store.location,
+                                 "create one with 'rater workshop create'"))
+    return row
+
+
 def settings(store: StudyStore, actor: str, *, feedback: str | None = None,
              anonymise: bool | None = None) -> None:
     with store.transaction() as session:
