@@ -153,6 +153,9 @@ def test_workshop_commands_refuse_bad_input_clearly(tmp_path):
     not_workshop = rater("workshop", "info", tmp_path / "s.rater", status=1)
     assert "not a workshop" in not_workshop.stderr
     assert rater("workshop", status=2).returncode == 2
+    for command in (("workshop", "report"), ("gold", "report")):
+        text = rater(*command, "--help").stdout
+        assert "95% t-interval" in text.replace("\n", " ") and "%%" not in text
 
 
 def test_the_readme_workshop_section_runs_as_written(tmp_path):

@@ -40,7 +40,7 @@ def add_commands(commands) -> None:
     report = sub.add_parser(
         "report", help="how raters' work on gold items compares with gold",
         description="Every rater's scores on gold items against the gold scores: exact and "
-                    "within-one shares, leniency or severity (mean signed difference with a 95%% "
+                    "within-one shares, leniency or severity (mean signed difference with a 95% "
                     "t-interval) and accuracy, and the dimensions furthest from gold. In a "
                     "research study this is the drift check; these ratings never enter "
                     "reliability or the analysis.")

@@ -142,7 +142,7 @@ def _room(sub) -> None:
 def _report(sub) -> None:
     p = sub.add_parser("report", help="how the group compares with gold; the HTML handout",
                        description="Each participant's agreement with gold (exact, within one), "
-                                   "leniency or severity (mean signed difference with a 95%% "
+                                   "leniency or severity (mean signed difference with a 95% "
                                    "t-interval) and accuracy; each dimension's agreement, the "
                                    "hardest first. --html writes the handout: a self-contained "
                                    "page that prints well to PDF.")
