@@ -222,6 +222,13 @@ def import_returns(workshop: str, packs: list[Path]) -> list[dict]:
     return import_packs(workshop, [Path(p) for p in packs])
 
 
+def workshop_changes(workshop: str) -> str:
+    """A mark that moves whenever anything the dashboard shows changes (poll it, recompute
+    the summary when it moves)."""
+    with open_store(workshop) as store:
+        return store_ws.change_mark(store)
+
+
 def participant_scores(workshop: str) -> list[ParticipantScore]:
     """Every score participants gave on gold recordings (drafts too), by participant."""
     with open_store(workshop) as store:

@@ -20,7 +20,10 @@ from rater.storage.repository import StudyStore, log_event
 from rater.storage.schema import (
     Amendment,
     Assignment,
+    AuditEvent,
     CodebookDimension,
+    GoldMoment,
+    GoldScore,
     Rater,
     Rating,
     Recording,
@@ -145,6 +148,17 @@ def scores(store: StudyStore) -> list[ScoreRow]:
             .order_by(Assignment.rater_id, Assignment.position, Rating.dimension)).all()
     return [ScoreRow(rater, code, dim, amended.get(rid, score), state == "submitted")
             for rid, rater, code, dim, score, state in rows]
+
+
+def change_mark(store: StudyStore) -> str:
+    """A short text that changes whenever a score, amendment, gold value, participant or
+    setting changes: a live view polls it (one cheap query) and recomputes only when it moves."""
+    with store.transaction() as session:
+        counts = [session.scalar(select(func.count()).select_from(table))
+                  for table in (Rating, Amendment, Rater, GoldMoment)]
+        latest = [session.scalar(select(func.max(column))) for column in (
+            Rating.updated_at, GoldScore.updated_at, AuditEvent.id)]
+    return "|".join(str(v) for v in (*counts, *latest))
 
 
 def gold_codes(store: StudyStore) -> list[str]:

@@ -36,6 +36,7 @@ from rater.services.workshops import (
     participant_scores,
     set_workshop_options,
     start_turn,
+    workshop_changes,
     workshop_info,
 )
 from rater.storage.schema import AuditEvent
@@ -117,6 +118,21 @@ def test_room_mode_commits_each_score_and_submits_a_complete_row(workshop):
     info = workshop_info(workshop)["participants"]
     assert [(p["id"], p["name"], p["submitted"], p["of"]) for p in info] == [
         ("P01", "Ann", 1, 2), ("P02", "Bob", 0, 2)]
+
+
+def test_the_change_mark_moves_with_every_change_the_dashboard_shows(workshop):
+    marks = [workshop_changes(workshop)]
+    for change in (lambda: add_participants(workshop, 1),
+                   lambda: enter_room_score(workshop, "P01", "tape-a", "warmth", 3),
+                   lambda: enter_room_score(workshop, "P01", "tape-a", "warmth", 4),
+                   lambda: set_gold(workshop, "tape-a", "warmth", 4, "why"),
+                   lambda: set_gold(workshop, "tape-a", "warmth", 4, "why not"),
+                   lambda: add_gold_moment(workshop, "tape-a", "warmth", 1.0, "here"),
+                   lambda: set_workshop_options(workshop, anonymise=True)):
+        change()
+        marks.append(workshop_changes(workshop))
+    assert len(set(marks)) == len(marks)
+    assert workshop_changes(workshop) == marks[-1]  # and stays put when nothing changes
 
 
 def test_feedback_timing_follows_the_workshop_setting(workshop):
