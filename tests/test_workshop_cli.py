@@ -67,6 +67,13 @@ def test_a_small_workshop_from_the_command_line(tmp_path):
     assert added["participants"] == ["P01", "P02", "P03"]
     imported = rater_json("gold", "import", w, _gold_csv(tmp_path / "gold.csv"))
     assert (imported["scores"], imported["moments"]) == (2 * 20, 40)
+    shown = rater_json("gold", "show", w)
+    assert len(shown) == 20 and shown[0] == {
+        "recording": "tape-a", "dimension": "warmth", "score": 4,
+        "rationale": "why tape-a warmth",
+        "moments": [{"time_s": 0.5, "text": "why tape-a warmth"},
+                    {"time_s": 1.5, "text": "why tape-a warmth"}],
+        "experts": [{"expert": "Expert A", "score": 4}]}
     assert rater_json("workshop", "add", w, "--count", "2")["participants"] == ["P04", "P05"]
 
     (tmp_path / "packs").mkdir()
