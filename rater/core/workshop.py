@@ -113,15 +113,17 @@ def differences(gold: Sequence[GoldScore], scores: Sequence[ParticipantScore]) -
 
 
 def summarise(gold: Sequence[GoldScore], scores: Sequence[ParticipantScore],
-              dimensions: Sequence[str]) -> WorkshopSummary:
+              dimensions: Sequence[str], participants: Sequence[str] = ()) -> WorkshopSummary:
     """Compare every participant score with gold.
 
-    Participants appear in the order of their first score in `scores`; dimensions in the order
-    given (the codebook's). A dimension without any compared score has n = 0 and nan figures,
-    and is left out of `hardest`.
+    Participants appear in the order given in `participants` (those without a score yet with
+    n = 0 and nan figures), then any others in the order of their first score; dimensions in
+    the order given (the codebook's). A dimension without any compared score has n = 0 and
+    nan figures, and is left out of `hardest`.
     """
     diffs = differences(gold, scores)
-    by_person: dict[str, list[int]] = {s.participant: [] for s in scores}
+    by_person: dict[str, list[int]] = {p: [] for p in participants}
+    by_person.update({s.participant: [] for s in scores if s.participant not in by_person})
     by_dimension: dict[str, list[int]] = {dim: [] for dim in dimensions}
     for d in diffs:
         by_person[d.participant].append(d.diff)

@@ -251,7 +251,8 @@ def workshop_summary(workshop: str) -> tuple[WorkshopSummary, dict[str, str]]:
         gold = store_gold.gold_scores(store)
         people = store_ws.participants(store)
         scores = _participant_scores(store, people)
-    summary = summarise(gold, scores, [d.id for d in codebook.dimensions])
+    summary = summarise(gold, scores, [d.id for d in codebook.dimensions],
+                        [pid for pid, _ in people])
     return summary, _shown_names(row, people)
 
 

@@ -167,3 +167,13 @@ def test_feedback_mode_checked():
 def test_participant_ids_skip_taken():
     assert participant_ids(3) == ["P01", "P02", "P03"]
     assert participant_ids(2, ["P01", "P03"]) == ["P02", "P04"]
+
+
+def test_participants_listed_in_the_given_order_even_before_their_first_score():
+    gold = gold_for(["A"], {"warmth": 3, "empathy": 3})
+    scores = [ParticipantScore("P03", "A", "warmth", 4), ParticipantScore("P09", "A", "warmth", 3)]
+    s = summarise(gold, scores, DIMS, participants=["P01", "P02", "P03"])
+    assert [p.participant for p in s.participants] == ["P01", "P02", "P03", "P09"]
+    waiting = s.participants[0]
+    assert waiting.n == 0 and math.isnan(waiting.mean_signed) and math.isnan(waiting.exact)
+    assert s.participants[2].mean_signed == 1
