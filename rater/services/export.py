@@ -16,6 +16,7 @@ folder and moved into place, with its data dictionary (FILE.dictionary.csv) besi
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import secrets
@@ -57,6 +58,7 @@ from rater.storage import analysis as data
 FORMATS = ("csv-long", "csv-wide", "csv-notes", "xlsx", "sav", "dta", "parquet")
 LAYOUTS = ("wide", "long")
 ROLES = ("primary", "second", "retest")
+LISTED_ROLES = (*ROLES, "gold")  # gold items: in the ratings and notes tables, never analysed
 YES_NO = {0: "no", 1: "yes"}
 DICTIONARY_SUFFIX = ".dictionary.csv"
 
@@ -79,6 +81,8 @@ class StudyData:
     consensus: list[data.ConsensusRow]
     notes: list[data.NoteRow]
     method: str
+    # ratings of gold items: listed in the ratings table, never analysed
+    gold_ratings: list[data.RatingRow] = dataclasses.field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +100,8 @@ def export_study(study: str, fmt: str, out: Path, score: str = DEFAULT_METHOD,
     with open_store(study) as store:
         gathered = StudyData(study_codebook(store), data.submitted_ratings(store),
                              data.recordings_for_analysis(store), data.latest_consensus(store),
-                             data.notes(store), score)
+                             data.notes(store) + data.notes(store, gold=True), score,
+                             data.submitted_ratings(store, gold=True))
     report = study_reliability(study) if fmt == "xlsx" and gathered.ratings else None
     tables = _tables_for(fmt, layout, gathered)
     for table in tables:
@@ -230,13 +235,16 @@ def long_table(d: StudyData) -> Table:
     analysis = _analysis(d)
     position = {dim.id: i for i, dim in enumerate(d.codebook.dimensions)}
     records = []
-    for r in sorted(d.ratings, key=lambda r: (r.code, ROLES.index(r.role), r.rater,
-                                              position[r.dimension])):
+    for r in sorted(d.ratings + d.gold_ratings,
+                    key=lambda r: (r.code, LISTED_ROLES.index(r.role), r.rater,
+                                   position[r.dimension])):
+        analysed = (NOT_APPLICABLE if r.role == "gold"
+                    else analysis.get((r.recording_id, r.dimension), NOT_RATED))
         records.append({
             code.name: r.code, **_recording_values(by_id.get(r.recording_id), columns),
             fixed["rater"]: r.rater, fixed["role"]: r.role, fixed["dimension"]: r.dimension,
             fixed["score"]: r.score, fixed["amended"]: int(r.amended),
-            fixed["analysis_score"]: analysis.get((r.recording_id, r.dimension), NOT_RATED),
+            fixed["analysis_score"]: analysed,
             fixed["score_method"]: d.method, fixed["codebook"]: r.codebook,
             fixed["codebook_version"]: r.codebook_version,
             fixed["started_at"]: r.started_at, fixed["submitted_at"]: r.submitted_at,
@@ -250,7 +258,8 @@ def long_table(d: StudyData) -> Table:
                  Variable(fixed["role"], "Rater's role", "text",
                           "primary = the recording's first rater; second = the independent "
                           "second rater (double-coding, reliability); retest = the same rater "
-                          "again (intra-rater reliability)"),
+                          "again (intra-rater reliability); gold = a gold item (training or "
+                          "drift check against expert scores), never analysed"),
                  Variable(fixed["dimension"], "Dimension", "text", f"Codebook dimension: {dims}"),
                  _score_variable(fixed["score"], "Score", "The rater's submitted score (after "
                                  "any amendment)", d, missing=False),
@@ -259,7 +268,8 @@ def long_table(d: StudyData) -> Table:
                           "reason, kept in the audit trail)", YES_NO),
                  _score_variable(fixed["analysis_score"], f"Analysis score ({d.method})",
                                  "The score analysed for this recording and dimension, "
-                                 f"repeated on each rater's row; {_method_text(d)}", d,
+                                 f"repeated on each rater's row (not applicable on gold "
+                                 f"rows); {_method_text(d)}", d,
                                  missing=True, integer=integer_analysis),
                  Variable(fixed["score_method"], "Score analysed", "text", _method_text(d)),
                  Variable(fixed["codebook"], "Codebook id", "text",
@@ -336,7 +346,8 @@ def notes_table(d: StudyData) -> Table:
     names = _Names()
     variables = [_code_variable(names),
                  Variable(names("rater"), "Rater", "text", "The rater's id"),
-                 Variable(names("role"), "Rater's role", "text", "primary, second or retest"),
+                 Variable(names("role"), "Rater's role", "text",
+                          "primary, second, retest, or gold (a gold item, never analysed)"),
                  Variable(names("time_s"), "Time in the recording (s)", "number",
                           "Where in the recording the note was made, in seconds"),
                  Variable(names("dimension"), "Dimension", "text",

@@ -79,8 +79,16 @@ class RatingRow:
     notes: int
 
 
-def submitted_ratings(store: StudyStore) -> list[RatingRow]:
-    """Every submitted rating of a study recording by a primary, second or re-test rater."""
+def _analysed_or_gold(gold: bool):
+    """Analysed work (study recordings, primary/second/re-test), or work on gold items."""
+    if gold:
+        return (Assignment.role == "gold",)
+    return (Recording.kind == "study", Assignment.role.in_(ANALYSED_ROLES))
+
+
+def submitted_ratings(store: StudyStore, *, gold: bool = False) -> list[RatingRow]:
+    """Every submitted rating of a study recording by a primary, second or re-test rater; with
+    `gold`, instead every submitted rating of a gold item (never analysed, exported apart)."""
     with store.transaction() as session:
         rows = session.execute(
             select(Rating.id, Rating.assignment_id, Rating.dimension, Rating.score,
@@ -91,8 +99,7 @@ def submitted_ratings(store: StudyStore) -> list[RatingRow]:
             .join(Assignment, Assignment.id == Rating.assignment_id)
             .join(Recording, Recording.id == Assignment.recording_id)
             .join(CodebookVersion, CodebookVersion.id == Rating.codebook_version_id)
-            .where(Rating.state == "submitted", Recording.kind == "study",
-                   Assignment.role.in_(ANALYSED_ROLES))
+            .where(Rating.state == "submitted", *_analysed_or_gold(gold))
             .order_by(Recording.id, Assignment.role, Assignment.rater_id, Rating.dimension)).all()
         amended = dict(session.execute(select(Amendment.rating_id, Amendment.new_score)
                                        .order_by(Amendment.id)).all())
@@ -195,15 +202,16 @@ class NoteRow:
     created_at: datetime
 
 
-def notes(store: StudyStore) -> list[NoteRow]:
-    """Raters' notes on study recordings, by recording, rater and time."""
+def notes(store: StudyStore, *, gold: bool = False) -> list[NoteRow]:
+    """Raters' notes on study recordings (with `gold`: on gold items), by recording, rater and
+    time."""
     with store.transaction() as session:
         rows = session.execute(
             select(Recording.blind_code, Assignment.code, Assignment.rater_id, Assignment.role,
                    Note.time_s, Note.dimension, Note.text, Note.created_at)
             .join(Assignment, Assignment.id == Note.assignment_id)
             .join(Recording, Recording.id == Assignment.recording_id)
-            .where(Recording.kind == "study", Assignment.role.in_(ANALYSED_ROLES))
+            .where(*_analysed_or_gold(gold))
             .order_by(Recording.blind_code, Assignment.rater_id, Note.time_s, Note.id)).all()
         return [NoteRow(blind or code, rater, role, time_s, dimension, text, _utc(at))
                 for blind, code, rater, role, time_s, dimension, text, at in rows]

@@ -37,6 +37,7 @@ from rater.storage.schema import (
     Study,
     utcnow,
 )
+from rater.storage.workshop_copy import copy_workshop_gold
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def write_rater_copy(store: StudyStore, rater: str, queue: list[QueueItem],
         ids = _copy_queue(session, queue, audio, rater, now)
         _copy_visible_metadata(source, session, queue, ids)
         _copy_work(source, session, {q.assignment_id: ids[q.code] for q in queue}, version.id)
+        session.flush()
+        copy_workshop_gold(source, session)  # a workshop's gold travels; a study's never does
         log_event(session, rater, "pack.opened", {})
     copy.close()
     _vacuum(target)

@@ -356,3 +356,59 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+
+
+# ---------------------------------------------------------------------------------------------
+# Gold data and workshops (issue 11)
+
+class GoldScore(Base):
+    """An expert's score of one dimension of a recording, with the reasons.
+
+    `expert` '' is the agreed score; a named expert's row keeps that expert's own score beside
+    it. Changes are updates in place, each with an audit event that keeps the old value."""
+
+    __tablename__ = "gold_score"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), index=True)
+    codebook_version_id: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(32))
+    expert: Mapped[str] = mapped_column(String(200), default="")
+    score: Mapped[int] = mapped_column(Integer)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("recording_id", "dimension", "expert"),
+        on_the_scale("score"),
+        of_the_codebook("dimension"),
+    )
+
+
+class GoldMoment(Base):
+    """A moment of a gold recording that shows why the expert scored as they did."""
+
+    __tablename__ = "gold_moment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), index=True)
+    dimension: Mapped[str | None] = mapped_column(String(32))  # None: about the whole recording
+    time_s: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (CheckConstraint("time_s >= 0", name="time_nonnegative"),)
+
+
+FEEDBACK_SETTINGS = ("after_each", "after_set", "none")
+
+
+class Workshop(Base):
+    """Marks the store as a trainer's workshop (one row), with its feedback setting."""
+
+    __tablename__ = "workshop"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    feedback: Mapped[str] = mapped_column(String(20), default="after_each")
+    anonymise: Mapped[bool] = mapped_column(Boolean, default=False)  # show P01… not names
+    seed: Mapped[int] = mapped_column(BigInteger, default=0)  # orders participants' queues
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(_one_of("feedback", FEEDBACK_SETTINGS), name="feedback_known"),
+        CheckConstraint("id = 1", name="single_row"),
+    )

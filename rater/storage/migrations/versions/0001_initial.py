@@ -74,6 +74,17 @@ def upgrade() -> None:
     sa.UniqueConstraint('blind_code', name=op.f('uq_recording_blind_code')),
     sa.UniqueConstraint('sha256', name=op.f('uq_recording_sha256'))
     )
+    op.create_table('workshop',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('feedback', sa.String(length=20), nullable=False),
+    sa.Column('anonymise', sa.Boolean(), nullable=False),
+    sa.Column('seed', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("feedback IN ('after_each', 'after_set', 'none')", name=op.f('ck_workshop_feedback_known')),
+    sa.CheckConstraint('id = 1', name=op.f('ck_workshop_single_row')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workshop'))
+    )
     op.create_table('assignment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recording_id', sa.Integer(), nullable=False),
@@ -105,6 +116,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['codebook_version_id'], ['codebook_version.id'], name=op.f('fk_codebook_dimension_codebook_version_id_codebook_version')),
     sa.PrimaryKeyConstraint('codebook_version_id', 'dimension', name=op.f('pk_codebook_dimension'))
     )
+    op.create_table('gold_moment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recording_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=32), nullable=True),
+    sa.Column('time_s', sa.Float(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.CheckConstraint('time_s >= 0', name=op.f('ck_gold_moment_time_nonnegative')),
+    sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_gold_moment_recording_id_recording')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gold_moment'))
+    )
+    with op.batch_alter_table('gold_moment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gold_moment_recording_id'), ['recording_id'], unique=False)
+
     op.create_table('metadata_value',
     sa.Column('recording_id', sa.Integer(), nullable=False),
     sa.Column('field', sa.String(length=100), nullable=False),
@@ -183,6 +207,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('consensus', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consensus_recording_id'), ['recording_id'], unique=False)
+
+    op.create_table('gold_score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recording_id', sa.Integer(), nullable=False),
+    sa.Column('codebook_version_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=32), nullable=False),
+    sa.Column('expert', sa.String(length=200), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('rationale', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['codebook_version_id', 'dimension'], ['codebook_dimension.codebook_version_id', 'codebook_dimension.dimension'], name=op.f('fk_gold_score_codebook_version_id_dimension_codebook_dimension')),
+    sa.ForeignKeyConstraint(['codebook_version_id', 'score'], ['scale_value.codebook_version_id', 'scale_value.value'], name=op.f('fk_gold_score_codebook_version_id_score_scale_value')),
+    sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_gold_score_recording_id_recording')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gold_score')),
+    sa.UniqueConstraint('recording_id', 'dimension', 'expert', name=op.f('uq_gold_score_recording_id_dimension_expert'))
+    )
+    with op.batch_alter_table('gold_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gold_score_recording_id'), ['recording_id'], unique=False)
 
     op.create_table('guess',
     sa.Column('assignment_id', sa.Integer(), nullable=False),
@@ -303,6 +345,7 @@ def _create_guards() -> None:
 
 
 
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION rater_refuse() CASCADE")
@@ -323,6 +366,10 @@ def downgrade() -> None:
 
     op.drop_table('listening_span')
     op.drop_table('guess')
+    with op.batch_alter_table('gold_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gold_score_recording_id'))
+
+    op.drop_table('gold_score')
     with op.batch_alter_table('consensus', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consensus_recording_id'))
 
@@ -335,11 +382,16 @@ def downgrade() -> None:
     op.drop_table('redaction')
     op.drop_table('pack_event')
     op.drop_table('metadata_value')
+    with op.batch_alter_table('gold_moment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gold_moment_recording_id'))
+
+    op.drop_table('gold_moment')
     op.drop_table('codebook_dimension')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assignment_recording_id'))
 
     op.drop_table('assignment')
+    op.drop_table('workshop')
     op.drop_table('recording')
     op.drop_table('rater')
     op.drop_table('metadata_field')
