@@ -49,6 +49,7 @@ class Launcher:
         window.packChosen.connect(lambda path: self.open_workstation([path]))
         window.studyChosen.connect(self.open_study)
         window.demoChosen.connect(self.open_demo)
+        window.workshopChosen.connect(self.open_demo_workshop)
         window.show()
         self.windows.append(window)
         return window
@@ -71,6 +72,24 @@ class Launcher:
 
         run_in_background(lambda: open_or_build_demo(default_demo_folder()), opened, failed,
                           owner=waiting)
+
+
+    def open_demo_workshop(self) -> None:
+        """Open the demo workshop in the trainer's window, building it the first time."""
+        from rater.services.workshop_demo import default_demo_workshop_folder
+        from rater.services.workshops import open_or_build_demo_workshop
+        from rater.ui.workshop.window import WorkshopWindow
+
+        def opened(workshop) -> None:
+            window = WorkshopWindow(str(workshop))
+            window.show()
+            self.windows.append(window)
+
+        def failed(error: Exception) -> None:
+            QMessageBox.warning(None, "Rater", f"The demo workshop could not be built: {error}")
+
+        run_in_background(lambda: open_or_build_demo_workshop(default_demo_workshop_folder()),
+                          opened, failed)
 
 
 def run_app(argv: list[str]) -> int:

@@ -41,6 +41,7 @@ class WelcomeWindow(QWidget):
     packChosen = Signal(str)
     studyChosen = Signal(str)
     demoChosen = Signal()
+    workshopChosen = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -58,6 +59,10 @@ class WelcomeWindow(QWidget):
             "I'm running a study", "Open your study: what it holds, reliability, consensus, "
             "group comparison and exports. (Set a study up with the 'rater study' commands.)",
             self._choose_study))
+        choices.addWidget(self._choice(
+            "I'm running a workshop", "Trainees rate recordings, then compare with the "
+            "expert's scores and reasons. Opens a demo workshop: the eight demo interviews as "
+            "gold, twelve simulated participants.", self.workshopChosen.emit))
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent files")
         self.recent.itemActivated.connect(self._open_recent)
@@ -75,7 +80,7 @@ class WelcomeWindow(QWidget):
         layout.addWidget(self.recent)
         layout.addWidget(demo, alignment=Qt.AlignmentFlag.AlignLeft)
         self.refresh_recent()
-        self.resize(760, 520)
+        self.resize(900, 520)
 
     def _choice(self, heading: str, explanation: str, action) -> QWidget:
         box = QWidget()

@@ -1,0 +1,1 @@
+"""The trainer's workshop screens: the window, the live dashboard, room mode, feedback."""

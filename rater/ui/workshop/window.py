@@ -1,0 +1,25 @@
+"""The trainer's workshop window: one tab per way of looking at the workshop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from rater.ui.workshop.dashboard import Dashboard
+
+
+class WorkshopWindow(QMainWindow):
+    def __init__(self, workshop: str):
+        super().__init__()
+        self.workshop = workshop
+        self.setWindowTitle(f"{Path(workshop).stem} — Workshop — Rater")
+        self.tabs = QTabWidget()
+        self.dashboard = Dashboard(workshop)
+        self.tabs.addTab(self.dashboard, "&Dashboard")
+        self.setCentralWidget(self.tabs)
+        close = self.menuBar().addMenu("&Workshop").addAction("&Close window")
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self.close)
+        self.resize(1280, 720)
