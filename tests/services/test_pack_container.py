@@ -46,9 +46,12 @@ def _issued_manifest(**changes) -> dict:
             "pack": "b" * 32, "kind": "issued", "sequence": 0, **changes}
 
 
-@pytest.mark.parametrize("name", ["../../escaped", "/tmp/escaped-absolute", "..", ".", "",
+@pytest.mark.parametrize("name", ["../../escaped", "ABSOLUTE", "..", ".", "",
                                   "x/../../escaped", "B" * 32, "b" * 31])
 def test_a_pack_name_that_is_not_a_pack_id_is_refused_and_nothing_is_written(tmp_path, name):
+    """A crafted issued pack verifies (it carries its own key): its name must still not lead
+    the app to write anywhere but the workspace."""
+    name = str(tmp_path / "escaped") if name == "ABSOLUTE" else name
     workspace = tmp_path / "deep" / "er" / "workspace"
     pack = _crafted(tmp_path / "evil.raterpack", _issued_manifest(pack=name),
                     {fmt.DATABASE: b"db", fmt.KEY: KEY.hex().encode(),
@@ -56,10 +59,8 @@ def test_a_pack_name_that_is_not_a_pack_id_is_refused_and_nothing_is_written(tmp
     with pytest.raises(RaterError) as error:
         unpack_for_rating(pack, workspace)
     assert str(pack) in str(error.value)
-    assert not (tmp_path / "escaped").exists() and not Path("/tmp/escaped-absolute").exists()
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["deep", "er", "evil.raterpack",
-                                                           "workspace"] or \
-        sorted(p.name for p in tmp_path.rglob("*")) == ["evil.raterpack"]
+    assert not (tmp_path / "escaped").exists()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["evil.raterpack"]
 
 
 @pytest.mark.parametrize("field,value", [("study", "../x"), ("rater", "R1\n../x"),
@@ -206,19 +207,14 @@ def _bomb(path: Path, inflated: int, lie: bool) -> Path:
         info = zipfile.ZipInfo(fmt.DATABASE)
         info.compress_type = zipfile.ZIP_DEFLATED
         zeros = bytes(1 << 20)
-        with archive.open(info, "w", force_zip64=True) as member:
+        with archive.open(info, "w") as member:
             for _ in range(inflated >> 20):
                 member.write(zeros)
         archive.writestr(fmt.SIGNATURE, "0" * 64)
     if lie:
         data = bytearray(path.read_bytes())
         central = data.rindex(fmt.DATABASE.encode()) - 46
-        data[central + 24:central + 28] = (1024).to_bytes(4, "little")
-        extra = central + 46 + len(fmt.DATABASE)
-        length = int.from_bytes(data[central + 30:central + 32], "little")
-        # zip64 extra field: drop the sizes so the 32-bit header fields count
-        data[extra:extra + length] = b"\x99\x99" + (length - 4).to_bytes(2, "little") + \
-            bytes(length - 4)
+        data[central + 24:central + 28] = (1024).to_bytes(4, "little")  # uncompressed size
         path.write_bytes(bytes(data))
     return path
 
