@@ -7,17 +7,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from test_packs import _rate, packs  # noqa: F401  (the fixture)
+import soundfile as sf
+from sqlalchemy import select
+from test_packs import _rate, _recordings, packs  # noqa: F401  (the fixture)
 
 from rater.core import pack_format as fmt
 from rater.core.errors import RaterError
+from rater.services.allocating import allocate_study
+from rater.services.blinding import blind_study
+from rater.services.importing import import_recordings
 from rater.services.packs import export_pack, import_packs, return_pack, unpack_for_rating
+from rater.services.session import open_store
+from rater.services.study import init_study
+from rater.storage.schema import Assignment
 
 KEY = bytes(range(32))
 
@@ -309,3 +318,33 @@ def _secret(study: str) -> str:
     from rater.services.session import open_store
     with open_store(study) as store:
         return store.study().secret
+
+
+# -- item 8: re-tests cannot be found by their length or size -------------------------------
+
+def test_matching_by_frames_or_size_finds_no_retest_pairs(tmp_path):
+    originals = tmp_path / "originals"
+    _recordings(originals)
+    study = str(tmp_path / "study.rater")
+    init_study(study)
+    import_recordings(study, originals, originals / "metadata.csv")
+    blind_study(study, workers=1)
+    allocate_study(study, ["R1"], double=0.0, retest=0.5, seed=4)
+    with open_store(study) as store, store.transaction() as session:
+        rows = session.execute(select(Assignment.recording_id, Assignment.code)).all()
+    codes_of: dict[int, list[str]] = {}
+    for recording, code in rows:
+        codes_of.setdefault(recording, []).append(code)
+    pairs = [set(codes) for codes in codes_of.values() if len(codes) > 1]
+    assert len(pairs) >= 3, "several re-tests"
+    export_pack(study, "R1", tmp_path / "R1.raterpack")
+    folder = unpack_for_rating(tmp_path / "R1.raterpack", tmp_path / "ws")
+    with sqlite3.connect(folder / "study.rater") as db:
+        in_database = dict(db.execute("SELECT blind_code, frames FROM recording"))
+    files = {p.stem: p for p in (folder / "audio").iterdir()}
+    for by in ({c: sf.info(str(p)).frames for c, p in files.items()}, in_database,
+               {c: p.stat().st_size for c, p in files.items()}):
+        for pair in pairs:
+            first, retest = sorted(pair)
+            assert by[first] != by[retest], f"{pair} matched"
+
