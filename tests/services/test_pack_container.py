@@ -32,11 +32,13 @@ KEY = bytes(range(32))
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    """Every file under `folder` with its SHA-256 (empty if there is no folder)."""
+    """Every file under `folder` with its SHA-256 (empty if there is no folder); SQLite's
+    transient -wal and -shm files (a connection of the rater's session may come and go) aside."""
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
 
 
 def _crafted(path: Path, manifest: dict, members: dict[str, bytes], key: bytes = KEY) -> Path:
