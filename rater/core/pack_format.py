@@ -83,7 +83,7 @@ class Manifest:
         if not isinstance(self.rater, str) or not 0 < len(self.rater) <= MAX_RATER_CHARS \
                 or not self.rater.isprintable():
             return f"its rater id is not 1 to {MAX_RATER_CHARS} printable characters"
-        if self.kind not in MEMBERS:
+        if not isinstance(self.kind, str) or self.kind not in MEMBERS:
             return "its kind is neither 'issued' nor 'return'"
         if type(self.sequence) is not int or not 0 <= self.sequence <= MAX_SEQUENCE \
                 or (self.sequence == 0) != (self.kind == "issued"):
