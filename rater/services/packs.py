@@ -139,6 +139,9 @@ def unpack_for_rating(pack: Path, workspace: Path) -> Path:
         (partial / KEY_FILE).write_bytes(opened.members[fmt.KEY])
         (partial / MANIFEST_FILE).write_bytes(opened.members[fmt.MANIFEST])
         promote(partial, folder)
+    if not (folder / WORK_FILE).is_file():
+        raise RaterError(Problem(f"a folder '{folder.name}' without a rater's work is in the way",
+                                 str(workspace), "move that folder away and open the pack again"))
     return folder
 
 
