@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -12,38 +13,77 @@ import soundfile as sf
 from rater.audio.reencode import _strip_flac_metadata
 
 BLOCK = 65536
+PAD_MS = (20, 90)  # room tone added at each end of every pack item
+MIN_PAD_GAP_MS = 5  # two copies of one recording in a pack differ in length by at least this
+TONE_SEARCH_S = 60  # the room tone comes from the quietest stretch of the first minute
+TONE_HOP_MS = 10
 
 
-def _bits(subtype: str) -> int:
-    return {"PCM_S8": 8, "PCM_16": 16, "PCM_24": 24}.get(subtype, 16)
+def draw_padding(sample_rate: int, taken: list[int]) -> tuple[int, int]:
+    """Frames of room tone for the start and the end of one pack item, from a CSPRNG.
+
+    `taken` holds the total padding of the copies of the same recording already in the pack;
+    the new total is at least MIN_PAD_GAP_MS away from each (and is added to `taken`), so a
+    re-test never has the frame count of its first presentation.
+    """
+    low, high = (sample_rate * ms // 1000 for ms in PAD_MS)
+    gap = sample_rate * MIN_PAD_GAP_MS // 1000
+    while True:
+        start, end = (low + secrets.randbelow(high - low + 1) for _ in range(2))
+        if all(abs(start + end - other) >= gap for other in taken):
+            taken.append(start + end)
+            return start, end
 
 
-def distinct_copy(src: Path, dst: Path) -> None:
-    """The same audio in a FLAC file whose bytes differ from `src`, tagless like every blinded
-    copy: a re-test item then shares no checksum with the first presentation.
+def pack_copy(src: Path, dst: Path, start_frames: int, end_frames: int) -> None:
+    """The blinded audio of `src` with room tone added at both ends, as a tagless FLAC.
 
-    The lowest bit of one sample is flipped (-96 dB for 16-bit: inaudible) so the bytes always
-    differ, even where the encoder would produce identical output (e.g. noise-like audio).
-    Compression level 6 (0.75) instead of libsndfile's default 5 keeps the size within about
-    1% (measured on the demo recordings), so size does not mark a re-test either.
+    Why: a re-test is the same recording under a new code. Copied as it was, it had exactly the
+    frame count of its first presentation (in the pack's database and in the FLAC header) and
+    nearly the same size, so matching durations found the pairs. So every item of a pack (not
+    only re-tests: padding only those would itself mark them) gets 20-90 ms of room tone drawn
+    at random for each end, and is re-encoded whole: the start padding shifts every FLAC frame,
+    so no frame of a re-test is byte-identical to its first presentation either.
+
+    Room tone is a copy of the quietest 90 ms of the recording's first minute: its own
+    background, at its own level, not digital silence (which would itself be a cue) and
+    inaudible as an addition.
+
+    Time stamps stay honest without any mapping: the start padding is at most 90 ms, so a note
+    or a listening position in the rater's copy is at most 0.09 s later than the same moment
+    in the study's blinded copy (notes are shown to the second; a rater reacts in more than
+    0.2 s). Nothing about the padding is stored, in the pack or in the study.
     """
     with sf.SoundFile(str(src)) as source:
+        rate, channels = source.samplerate, source.channels
+        head = source.read(int(TONE_SEARCH_S * rate), dtype="int32", always_2d=True)
+        tone = _room_tone(head, rate, max(start_frames, end_frames))
         handle, temporary = tempfile.mkstemp(suffix=".flac", dir=dst.parent)
         os.close(handle)
         try:
-            with sf.SoundFile(temporary, "w", samplerate=source.samplerate,
-                              channels=source.channels, subtype=source.subtype, format="FLAC",
-                              compression_level=0.75) as target:
-                buffer = np.empty((BLOCK, source.channels), dtype=np.int32)
-                lowest_bit = np.int32(1 << (32 - _bits(source.subtype)))
-                first = True
+            with sf.SoundFile(temporary, "w", samplerate=rate, channels=channels,
+                              subtype=source.subtype, format="FLAC") as target:
+                target.write(tone[:start_frames])
+                target.write(head)
+                buffer = np.empty((BLOCK, channels), dtype=np.int32)
                 while n := len(source.read(BLOCK, dtype="int32", always_2d=True, out=buffer)):
-                    if first:
-                        buffer[n // 2, 0] ^= lowest_bit
-                        first = False
                     target.write(buffer[:n])
                     if n < BLOCK:
                         break
+                target.write(tone[len(tone) - end_frames:])
             _strip_flac_metadata(Path(temporary), dst)
         finally:
             os.unlink(temporary)
+
+
+def _room_tone(head: np.ndarray, rate: int, frames: int) -> np.ndarray:
+    """The quietest `frames`-long stretch of `head` (searched on a 10 ms grid)."""
+    if len(head) <= frames:
+        return np.resize(head, (frames, head.shape[1])) if len(head) else \
+            np.zeros((frames, head.shape[1]), np.int32)
+    hop = max(1, rate * TONE_HOP_MS // 1000)
+    power = np.square(head.astype(np.float64)).sum(axis=1)
+    cumulative = np.concatenate([[0.0], np.cumsum(power)])
+    starts = np.arange(0, len(head) - frames + 1, hop)
+    quietest = int(starts[np.argmin(cumulative[starts + frames] - cumulative[starts])])
+    return head[quietest:quietest + frames].copy()

@@ -22,7 +22,9 @@ def add_commands(commands) -> None:
     export.add_argument("study", metavar="STUDY", help=STUDY_HELP)
     export.add_argument("--rater", required=True, metavar="ID", help="whose pack to write")
     export.add_argument("--out", required=True, type=Path, metavar="FILE.raterpack",
-                        help="where to write the pack")
+                        help="where to write the pack: a file name in an existing folder "
+                             "(a missing folder is an error, not created, so a mistyped path "
+                             "is never written to); an existing pack file there is replaced")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(run=_run_pack_export)
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
-from rater.audio.copies import distinct_copy
+from rater.audio.copies import draw_padding, pack_copy
 from rater.audio.source import probe
 from rater.core import pack_format as fmt
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
+from rater.core.scratch import promote, scratch_folder
 from rater.services.session import actor_name, open_store
+from rater.storage.pack_check import check_rater_database
 from rater.storage.rater_copy import (
     PackAudio,
     apply_return,
@@ -34,7 +38,12 @@ MANIFEST_FILE = "manifest.json"
 # -- the researcher issues a pack ------------------------------------------------------------
 
 def export_pack(study: str, rater: str, out: Path) -> dict:
-    """Write one rater's pack: blinded audio, codebook, queue and their work so far."""
+    """Write one rater's pack: blinded audio, codebook, queue and their work so far.
+
+    `out` must be a file name in an existing folder: Rater does not create folders, so a
+    mistyped path (a USB stick that is not mounted) is an error, not a pack written elsewhere.
+    """
+    _check_out(out)
     with open_store(study) as store:
         record = store.study()
         if record.mode != "research":
@@ -49,34 +58,55 @@ def export_pack(study: str, rater: str, out: Path) -> dict:
             raise RaterError(Problem(f"{len(missing)} recording(s) have no raters' copy",
                                      "export", "run 'rater study blind' first"))
         pack_id = uuid.uuid4().hex
-        with tempfile.TemporaryDirectory(dir=out.parent) as scratch:
-            members, audio = _pack_audio(queue, Path(scratch))
-            database = Path(scratch) / WORK_FILE
+        with scratch_folder(out.parent, "export") as scratch:
+            members, audio = _pack_audio(queue, scratch)
+            database = scratch / WORK_FILE
             write_rater_copy(store, rater, queue, audio, database)
             members[fmt.DATABASE] = database
             key = fmt.derive_key(record.secret, record.pack_id, rater, pack_id)
             manifest = fmt.Manifest(record.pack_id, rater, pack_id, "issued", 0)
-            signature = fmt.write_pack(out, manifest, key, members, include_key=True)
+            known = {facts.member: facts.sha256 for facts in audio.values()}
+            signature = fmt.write_pack(out, manifest, key, members, include_key=True,
+                                       known=known)
         record_issue(store, rater, pack_id, signature, len(queue), actor_name())
         return {"pack": str(out), "rater": rater, "items": len(queue),
                 "size_bytes": out.stat().st_size}
 
 
+def _check_out(out: Path) -> None:
+    """Where a pack is to be written: a file name (not a folder) in a folder that exists."""
+    if out.is_dir():
+        raise RaterError(Problem(f"'{out}' is a folder", str(out),
+                                 f"give a file name for the pack, e.g. {out / 'R1.raterpack'}"))
+    if not out.parent.is_dir():
+        raise RaterError(Problem(f"the folder '{out.parent}' does not exist", str(out),
+                                 "create the folder first, or choose an existing one"))
+    if not os.access(out.parent, os.W_OK):
+        raise RaterError(Problem(f"the folder '{out.parent}' cannot be written to", str(out),
+                                 "choose a folder you can write to"))
+
+
 def _pack_audio(queue, scratch: Path):
-    """The audio members: blinded copies as they are; a re-test gets a byte-distinct copy."""
-    members, facts = {}, {}
+    """The audio members: a padded copy of each item's blinded audio (see `pack_copy` for why
+    every item, not only re-tests), made in parallel."""
+    taken: dict[int, list[int]] = {}
+    jobs = []
     for item in queue:
-        member = f"audio/{item.code}.flac"
         source = Path(item.blind_path)
-        if item.role == "retest":
-            source_copy = scratch / f"{item.code}.flac"
-            distinct_copy(source, source_copy)
-            source = source_copy
-        info = probe(source)
-        members[member] = source
-        facts[item.code] = PackAudio(item.code, member, sha256_of(source), source.stat().st_size,
-                                     info.subtype, info.sample_rate, info.channels, info.frames)
-    return members, facts
+        rate = probe(source).sample_rate
+        pads = draw_padding(rate, taken.setdefault(item.recording_id, []))
+        jobs.append((item.code, source, scratch / f"{item.code}.flac", pads))
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        facts = list(pool.map(lambda job: _padded(*job), jobs))
+    return {f.member: scratch / f"{f.code}.flac" for f in facts}, {f.code: f for f in facts}
+
+
+def _padded(code: str, source: Path, target: Path, pads: tuple[int, int]) -> PackAudio:
+    pack_copy(source, target, *pads)
+    info = probe(target)
+    return PackAudio(code, f"audio/{code}.flac", sha256_of(target), target.stat().st_size,
+                     info.subtype, info.sample_rate, info.channels, info.frames)
 
 
 # -- the rater opens a pack and returns their work ----------------------------------------------
@@ -84,39 +114,46 @@ def _pack_audio(queue, scratch: Path):
 def unpack_for_rating(pack: Path, workspace: Path) -> Path:
     """Unpack an issued pack into the rater's workspace (once); return its working folder.
 
-    Opening the same pack again returns the same folder with the work already done in it.
+    Opening the same pack again returns the same folder with the work already done in it. The
+    folder is named by the pack id, which must be 32 hexadecimal digits: nothing from a pack
+    becomes a path unchecked. The pack is unpacked into a locked scratch folder (leftovers of a
+    killed run are swept), verified there, and only then renamed into place.
     """
-    opened = fmt.read_pack(pack)
-    manifest = opened.manifest
-    if manifest.kind != "issued" or fmt.KEY not in opened.members:
-        raise RaterError(Problem("this is a returned pack, not one to rate", str(pack),
+    where = str(pack)
+    manifest = fmt.peek_manifest(pack)
+    if manifest.kind != "issued":
+        raise RaterError(Problem("this is a returned pack, not one to rate", where,
                                  "open the pack the researcher sent you"))
-    key = bytes.fromhex(opened.members[fmt.KEY].decode())
-    if not opened.verify(key):
-        raise RaterError(Problem("the pack is damaged (its contents do not match its signature)",
-                                 str(pack), "ask the researcher to send the pack again"))
     folder = workspace / manifest.pack
     if (folder / WORK_FILE).is_file():
         return folder
-    partial = workspace / f".{manifest.pack}.part"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    opened.extract_audio(partial)
-    (partial / WORK_FILE).write_bytes(opened.members[fmt.DATABASE])
-    (partial / KEY_FILE).write_bytes(opened.members[fmt.KEY])
-    (partial / MANIFEST_FILE).write_bytes(opened.members[fmt.MANIFEST])
-    partial.rename(folder)
+    workspace.mkdir(parents=True, exist_ok=True)
+    with scratch_folder(workspace, "open") as partial:
+        opened = fmt.read_pack(pack, into=partial)
+        if opened.manifest != manifest or not opened.verify(opened.key):
+            raise RaterError(Problem("the pack is damaged (its contents do not match its "
+                                     "signature)", where,
+                                     "ask the researcher to send the pack again"))
+        audio = {name for name in opened.hashes if fmt.AUDIO_MEMBER.fullmatch(name)}
+        check_rater_database(partial / WORK_FILE, where, audio)
+        (partial / KEY_FILE).write_bytes(opened.members[fmt.KEY])
+        (partial / MANIFEST_FILE).write_bytes(opened.members[fmt.MANIFEST])
+        promote(partial, folder)
+    if not (folder / WORK_FILE).is_file():
+        raise RaterError(Problem(f"a folder '{folder.name}' without a rater's work is in the way",
+                                 str(workspace), "move that folder away and open the pack again"))
     return folder
 
 
 def return_pack(folder: Path, out: Path) -> dict:
     """Write the rater's return pack from their working folder: their work, signed, no audio."""
+    _check_out(out)
     manifest = json.loads((folder / MANIFEST_FILE).read_bytes())
     key = bytes.fromhex((folder / KEY_FILE).read_text())
     with open_store(str(folder / WORK_FILE)) as store:
         sequence = next_return_sequence(store, manifest["rater"])
-    with tempfile.TemporaryDirectory(dir=out.parent) as scratch:
-        snapshot = Path(scratch) / WORK_FILE
+    with scratch_folder(out.parent, "return") as scratch:
+        snapshot = scratch / WORK_FILE
         snapshot_database(folder / WORK_FILE, snapshot)
         returned = fmt.Manifest(manifest["study"], manifest["rater"], manifest["pack"],
                                 "return", sequence)
@@ -168,7 +205,15 @@ def _check_origin(store, opened: fmt.OpenedPack, where: str) -> None:
 
 
 def _read_work(opened: fmt.OpenedPack) -> dict:
+    """The returned work, from the database streamed out of the (verified) pack; any problem
+    with it names the pack, not the temporary file."""
+    where = str(opened.path)
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / WORK_FILE
-        database.write_bytes(opened.members[fmt.DATABASE])
-        return read_rater_work(database)
+        opened.extract(fmt.DATABASE, database)
+        check_rater_database(database, where)
+        try:
+            return read_rater_work(database)
+        except RaterError as error:
+            raise RaterError([replace(p, where=where) if p.where == str(database) else p
+                              for p in error.problems]) from None
