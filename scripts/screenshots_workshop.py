@@ -3,7 +3,7 @@
 Run under a real X server, e.g.:  xvfb-run -a -s "-screen 0 1920x1080x24" \
     .venv/bin/python scripts/screenshots_workshop.py docs/screenshots
 It builds the demo workshop in a temporary data folder, opens it from the welcome screen's
-"I'm running a workshop", and saves the dashboard at 1280×720 and at 1920×1080.
+"I'm running a workshop", and saves the dashboard at 1280×720 and at 1920×1080, and room mode.
 """
 
 from __future__ import annotations
@@ -38,13 +38,18 @@ def main(out: Path) -> int:
 
     def shoot() -> None:
         opened = window()
-        if opened is None or opened.dashboard.data is None:
+        if opened is None or opened.dashboard.data is None or opened.room.data is None:
             QTimer.singleShot(500, shoot)
             return
         for width, height in SIZES:
             opened.resize(width, height)
             app.processEvents()
             opened.grab().save(str(out / f"workshop-dashboard-{width}.png"))
+        opened.resize(*SIZES[0])
+        opened.tabs.setCurrentWidget(opened.room)
+        opened.room.grid.setCurrentCell(2, 1)
+        app.processEvents()
+        opened.grab().save(str(out / "workshop-room-1280.png"))
         app.quit()
 
     QTimer.singleShot(1000, shoot)

@@ -57,3 +57,47 @@ def test_the_dashboard_follows_room_mode_entries_live(qtbot, demo_workshop):
     qtbot.waitUntil(lambda: "Zara" in _rows(window.dashboard.table), timeout=10000)
     assert _rows(window.dashboard.table)["Zara"][6] == "scores higher than the expert"
     assert QApplication.activeModalWidget() is None
+
+
+def test_room_mode_commits_each_score_as_typed_and_the_dashboard_follows(qtbot, tmp_path):
+    """Twelve participants' scores typed by keyboard into the grid, for one recording: each is
+    in the study at once, a complete row is submitted, and the dashboard counts them."""
+    from PySide6.QtCore import Qt
+
+    from rater.services.demo import SAMPLES
+    from rater.services.gold import import_gold
+    from rater.services.rating import rater_queue
+    from rater.services.workshops import (
+        add_gold_recordings,
+        create_workshop,
+        participant_scores,
+    )
+
+    workshop = str(tmp_path / "room.rater")
+    create_workshop(workshop, name="Room", seed=3)
+    add_gold_recordings(workshop, sorted((SAMPLES / "audio").glob("*.ogg")))
+    import_gold(workshop, SAMPLES / "expert_ratings.csv")
+    people = add_participants(workshop, 12)
+    window = WorkshopWindow(workshop)
+    qtbot.addWidget(window)
+    window.dashboard.timer.setInterval(50)
+    window.show()
+    window.tabs.setCurrentWidget(window.room)
+    grid = window.room.grid
+    qtbot.waitUntil(lambda: grid.rowCount() == 12 and bool(window.room.code), timeout=10000)
+    code = window.room.code
+    grid.setFocus()
+    for _row in range(12):  # every participant: 4 4 3 2, typed straight through
+        for digit in (Qt.Key.Key_4, Qt.Key.Key_4, Qt.Key.Key_3, Qt.Key.Key_2):
+            qtbot.keyClick(grid, digit)
+    qtbot.waitUntil(lambda: len(participant_scores(workshop)) == 48, timeout=20000)
+    assert {s.score for s in participant_scores(workshop) if s.dimension == "clarity"} == {2}
+    first = next(e for e in rater_queue(workshop, people[0]) if e.code == code)
+    assert first.submitted
+    # a typing error: the cell is selected again and a new digit replaces the score
+    grid.setCurrentCell(0, 3)
+    qtbot.keyClick(grid, Qt.Key.Key_5)
+    qtbot.waitUntil(lambda: next(e for e in rater_queue(workshop, people[0])
+                                 if e.code == code).scores["clarity"] == 5, timeout=10000)
+    qtbot.waitUntil(lambda: window.dashboard.data is not None and len(
+        window.dashboard.data.summary.differences) == 48, timeout=10000)

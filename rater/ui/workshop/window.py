@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from rater.ui.workshop.dashboard import Dashboard
+from rater.ui.workshop.room import RoomMode
 
 
 class WorkshopWindow(QMainWindow):
@@ -18,6 +19,9 @@ class WorkshopWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.dashboard = Dashboard(workshop)
         self.tabs.addTab(self.dashboard, "&Dashboard")
+        self.room = RoomMode(workshop)
+        self.room.committed.connect(self.dashboard.poll)
+        self.tabs.addTab(self.room, "R&oom mode")
         self.setCentralWidget(self.tabs)
         close = self.menuBar().addMenu("&Workshop").addAction("&Close window")
         close.setShortcut(QKeySequence.StandardKey.Close)
