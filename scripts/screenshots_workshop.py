@@ -50,6 +50,13 @@ def main(out: Path) -> int:
         opened.room.grid.setCurrentCell(2, 1)
         app.processEvents()
         opened.grab().save(str(out / "workshop-room-1280.png"))
+        opened.tabs.setCurrentWidget(opened.feedback)
+        opened.feedback.participant.setCurrentIndex(1)  # Ben, the lenient one
+        opened.feedback.recording.setCurrentIndex(3)
+        QTimer.singleShot(1500, shoot_feedback)
+
+    def shoot_feedback() -> None:
+        window().grab().save(str(out / "workshop-feedback-1280.png"))
         app.quit()
 
     QTimer.singleShot(1000, shoot)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from rater.ui.workshop.dashboard import Dashboard
+from rater.ui.workshop.feedback import FeedbackPanel
 from rater.ui.workshop.room import RoomMode
 
 
@@ -22,6 +23,8 @@ class WorkshopWindow(QMainWindow):
         self.room = RoomMode(workshop)
         self.room.committed.connect(self.dashboard.poll)
         self.tabs.addTab(self.room, "R&oom mode")
+        self.feedback = FeedbackPanel(workshop)
+        self.tabs.addTab(self.feedback, "&Feedback")
         self.setCentralWidget(self.tabs)
         close = self.menuBar().addMenu("&Workshop").addAction("&Close window")
         close.setShortcut(QKeySequence.StandardKey.Close)
