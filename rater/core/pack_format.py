@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rater.core.blind_codes import ALPHABET, BODY_LENGTH
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
 from rater.core.scratch import scratch_folder
@@ -49,7 +48,9 @@ MAX_PACK_BYTES = 8 << 30  # what a whole pack may expand to: generous, still sto
 SMALL_CAPS = {MANIFEST: 4096, KEY: 64, SIGNATURE: 64}  # held in memory, so tiny
 MAX_DATABASE_BYTES = 256 << 20  # a rater's copy is a few MB even with thousands of items
 MAX_AUDIO_BYTES = 4 << 30  # one blinded recording (hours of 48 kHz stereo FLAC)
-AUDIO_MEMBER = re.compile(rf"audio/[{ALPHABET}]{{{BODY_LENGTH + 1}}}\.flac")
+# A recording's code names its file: a blind code, or a workshop's readable code (letters,
+# digits, '-' and '_'); never a dot or a slash, so no name can leave the pack's folder.
+AUDIO_MEMBER = re.compile(r"audio/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.flac")
 ID = re.compile(r"[0-9a-f]{32}")  # study and pack ids, as Rater makes them
 HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_RATER_CHARS = 64

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessa
 from rater.services.rating import QueueEntry
 from rater.ui.player_adapter import PlayerAdapter
 from rater.ui.workstation import actions, appearance, dialogs, logs
+from rater.ui.workstation.expert_feedback import ExpertFeedback
 from rater.ui.workstation.files import ask_pack, ask_return_path
 from rater.ui.workstation.flows import NoteFlow, SubmitFlow
 from rater.ui.workstation.layout import Pages
@@ -46,6 +47,7 @@ class WorkstationWindow(QMainWindow):
         self.commands, self.menus = actions.build(self, self._handlers())
         self.notes = NoteFlow(self)
         self.submitting = SubmitFlow(self)
+        self.expert_feedback = ExpertFeedback(self)
         self.score_menu = self.menus["Rating"].addMenu("Score the &focused dimension")
         self.score_actions: list = []
         self.positions: dict[str, float] = {}  # where each recording was left, this session
