@@ -16,15 +16,14 @@ from rater.core.files import sha256_of
 from rater.services.session import actor_name, open_store
 from rater.storage.rater_copy import (
     PackAudio,
-    apply_return,
     issued_to,
     next_return_sequence,
     rater_queue,
-    read_rater_work,
     record_issue,
     snapshot_database,
     write_rater_copy,
 )
+from rater.storage.returns import apply_return, read_rater_work
 
 WORK_FILE = "study.rater"
 KEY_FILE = "key"
@@ -127,12 +126,22 @@ def return_pack(folder: Path, out: Path) -> dict:
 # -- the researcher imports returns -------------------------------------------------------------
 
 def import_packs(study: str, packs: list[Path]) -> list[dict]:
-    """Import returned packs, each all-or-nothing; refuse tampered, foreign, wrong-rater and
-    older packs with a clear message. Importing the same pack twice changes nothing."""
-    return [_import_one(study, pack) for pack in packs]
+    """Import returned packs, each on its own and all-or-nothing; one pack's refusal does not
+    stop the others. Each outcome is a dict with `status` "imported" (with counts), "already
+    imported", or "refused" (with `problem`: what is wrong, and how to fix it)."""
+    results = []
+    for pack in packs:
+        try:
+            results.append(import_pack(study, pack))
+        except RaterError as exc:
+            results.append({"pack": str(pack), "status": "refused",
+                            "problem": "; ".join(str(p) for p in exc.problems)})
+    return results
 
 
-def _import_one(study: str, pack: Path) -> dict:
+def import_pack(study: str, pack: Path) -> dict:
+    """Import one returned pack, all or nothing; refuse tampered, foreign, wrong-rater and older
+    packs with a clear message (RaterError). Importing the same pack twice changes nothing."""
     where = str(pack)
     opened = fmt.read_pack(pack)
     manifest = opened.manifest
@@ -140,7 +149,8 @@ def _import_one(study: str, pack: Path) -> dict:
         _check_origin(store, opened, where)
         result = apply_return(store, rater=manifest.rater, pack=manifest.pack,
                               sequence=manifest.sequence, signature=opened.signature,
-                              returned=_read_work(opened), where=where, actor=actor_name())
+                              returned=_read_work(opened, where), where=where,
+                              actor=actor_name())
         return {"pack": where, "rater": manifest.rater, **result}
 
 
@@ -167,8 +177,9 @@ def _check_origin(store, opened: fmt.OpenedPack, where: str) -> None:
                                  "ask the rater to return the pack again; nothing was changed"))
 
 
-def _read_work(opened: fmt.OpenedPack) -> dict:
+def _read_work(opened: fmt.OpenedPack, where: str) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / WORK_FILE
         database.write_bytes(opened.members[fmt.DATABASE])
-        return read_rater_work(database)
+        return read_rater_work(database, where)
+
