@@ -202,3 +202,26 @@ def test_batch_import_json_lists_every_outcome(packs, capsys):  # noqa: F811
     document = json.loads(capsys.readouterr().out)
     assert [d["status"] for d in document] == ["imported", "refused"]
     assert document[1]["pack"] == str(issued["R2"]) and "not a return" in document[1]["problem"]
+
+
+# -- another program holds the study ------------------------------------------------------------
+
+def test_a_study_locked_by_another_program_waits_says_so_then_a_clear_error(
+        one_return, monkeypatch, caplog):
+    from rater.storage import engine
+
+    study, pack, _tmp_path = one_return
+    monkeypatch.setattr(engine, "BUSY_NOTICE_S", 0.5)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 3.0)
+    other = sqlite3.connect(study, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program in the middle of a change
+    try:
+        before = study_info(study)  # reading is never blocked
+        with pytest.raises(RaterError, match="another program kept the study locked"):
+            import_pack(study, pack)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert any("waiting for another program" in r.getMessage() for r in caplog.records)
+    assert study_info(study) == before
+    assert import_pack(study, pack)["status"] == "imported", "free again: the import goes in"
