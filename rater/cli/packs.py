@@ -59,25 +59,29 @@ def _run_pack_import(args) -> int:
     refused; the packs imported before or after a refused one stay imported."""
     from rater.services.packs import import_packs
 
-    results = import_packs(args.study, args.packs)
+    return report_imports(import_packs(args.study, args.packs), args.json)
+
+
+def report_imports(results: list[dict], as_json: bool, unit: str = "rating") -> int:
+    """Print each pack's outcome (refusals on stderr); 1 if any pack was refused."""
     refused = [r for r in results if r["status"] == "refused"]
-    if args.json:
+    if as_json:
         print_json(results)
     for result in results:
         if result["status"] == "refused":
             print(f"error: {result['problem']}", file=sys.stderr)
-        elif not args.json:
-            print(f"{result['pack']} (rater {result['rater']}): {_outcome(result)}")
+        elif not as_json:
+            print(f"{result['pack']} (rater {result['rater']}): {_outcome(result, unit)}")
     if refused and len(results) > 1:
         print(f"{len(refused)} of {len(results)} pack(s) refused (nothing of those was "
-              f"imported); the others were imported as listed", file=sys.stderr)
+              "imported); the outcome of each pack is listed above", file=sys.stderr)
     return 1 if refused else 0
 
 
-def _outcome(result: dict) -> str:
+def _outcome(result: dict, unit: str) -> str:
     if result["status"] != "imported":
         return result["status"]
-    text = f"imported: {result['ratings']} rating(s), {result['notes']} note(s)"
+    text = f"imported: {result['ratings']} {unit}(s), {result['notes']} note(s)"
     if result.get("older"):
         text += (f"; {result['older']} item(s) kept as a newer return left them (this return "
                  "was made earlier)")
