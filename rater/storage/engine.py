@@ -23,7 +23,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's id. Kept here so opening a current study never loads Alembic.
 SCHEMA_REVISION = "0001_initial"
 BUSY_NOTICE_S = 2.0  # a change that waits this long for another program's lock says so
-BUSY_TIMEOUT_S = 60.0  # ... and gives up after this long
+BUSY_TIMEOUT_S = 30.0  # ... and gives up after this long
 log = logging.getLogger("rater.storage")
 
 
