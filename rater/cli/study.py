@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from rater.cli.common import STUDY_HELP, print_json, progress_bar, show_help
+from rater.cli.study_verify import add_verify
 
 
 def add_commands(commands) -> None:
@@ -135,6 +136,7 @@ def add_commands(commands) -> None:
     alloc.add_argument("--json", action="store_true", help="print the report as JSON")
     alloc.set_defaults(run=_run_allocate)
 
+    add_verify(sub)
 
 def _run_init(args) -> int:
     from rater.services.study import init_study

@@ -38,6 +38,7 @@ from rater.storage.schema import (
     Study,
     utcnow,
 )
+from rater.storage.verify import off_scale_scores
 
 ANALYSED_ROLES = ("primary", "second", "retest")
 UNBLIND_ACTION = "study.unblinded"
@@ -90,6 +91,7 @@ def submitted_ratings(store: StudyStore, *, gold: bool = False) -> list[RatingRo
     """Every submitted rating of a study recording by a primary, second or re-test rater; with
     `gold`, instead every submitted rating of a gold item (never analysed, exported apart)."""
     with store.transaction() as session:
+        _refuse_invalid_scores(session)
         rows = session.execute(
             select(Rating.id, Rating.assignment_id, Rating.dimension, Rating.score,
                    Rating.created_at, Rating.submitted_at, Assignment.rater_id, Assignment.role,
@@ -116,6 +118,16 @@ def submitted_ratings(store: StudyStore, *, gold: bool = False) -> list[RatingRo
             record.heard_fraction(duration) if record else None,
             _mean_speed(record) if record else None, notes.get(assignment, 0)))
     return out
+
+
+def _refuse_invalid_scores(session: Session) -> None:
+    """A score off the scale can only come from an edit made outside Rater: analyses stop."""
+    broken = off_scale_scores(session)
+    if broken:
+        raise RaterError(Problem(
+            f"{broken} score(s) in this study are not on its codebook's scale: the study was "
+            "edited outside Rater", "the study", "run 'rater study verify' to see what changed, "
+            "and restore the study from a backup"))
 
 
 def _listening(session: Session) -> dict[int, ListeningRecord]:

@@ -11,10 +11,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from rater.core.allocation import Slot
+from rater.core.audit_chain import GENESIS, chain_hash
 from rater.core.codebook import Codebook
 from rater.core.errors import Problem, RaterError
 from rater.storage import engine as engines
@@ -31,6 +32,7 @@ from rater.storage.schema import (
     Redaction,
     ScaleValue,
     Study,
+    utcnow,
 )
 
 
@@ -300,5 +302,11 @@ def _ensure_fields(session: Session, hidden: dict[str, bool]) -> None:
 
 
 def log_event(session: Session, actor: str, action: str, detail: dict) -> None:
-    session.add(AuditEvent(actor=actor, action=action,
-                           detail=json.dumps(detail, sort_keys=True, ensure_ascii=False)))
+    """Append an event to the audit trail, chained to the one before it."""
+    if session.get_bind().dialect.name == "postgresql":  # one writer at a time extends the chain
+        session.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+    previous = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    previous = previous or GENESIS
+    at, text_ = utcnow(), json.dumps(detail, sort_keys=True, ensure_ascii=False)
+    session.add(AuditEvent(at=at, actor=actor, action=action, detail=text_, prev_hash=previous,
+                           hash=chain_hash(previous, at, actor, action, text_)))

@@ -356,6 +356,8 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # the chain: core/audit_chain.py
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # ---------------------------------------------------------------------------------------------

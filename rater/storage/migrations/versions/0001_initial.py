@@ -20,6 +20,8 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('action', sa.String(length=100), nullable=False),
     sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=True),
+    sa.Column('hash', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
     op.create_table('codebook_version',
@@ -304,45 +306,12 @@ def upgrade() -> None:
     _create_guards()
 
 
-# Triggers: the database itself refuses to rewrite history.
-SQLITE_GUARDS = [
-    """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
-    """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
-    """CREATE TRIGGER rating_submitted_fixed BEFORE UPDATE ON rating
-       WHEN OLD.state = 'submitted'
-       BEGIN SELECT RAISE(ABORT, 'a submitted rating cannot change: record an amendment'); END""",
-    """CREATE TRIGGER rating_submitted_kept BEFORE DELETE ON rating
-       WHEN OLD.state = 'submitted'
-       BEGIN SELECT RAISE(ABORT, 'a submitted rating cannot be deleted'); END""",
-    """CREATE TRIGGER amendment_no_update BEFORE UPDATE ON amendment
-       BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END""",
-    """CREATE TRIGGER amendment_no_delete BEFORE DELETE ON amendment
-       BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END""",
-]
-
-POSTGRES_GUARDS = [
-    """CREATE FUNCTION rater_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$""",
-    """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
-       FOR EACH ROW EXECUTE FUNCTION rater_refuse('audit events are append-only')""",
-    """CREATE TRIGGER rating_submitted_fixed BEFORE UPDATE OR DELETE ON rating
-       FOR EACH ROW WHEN (OLD.state = 'submitted')
-       EXECUTE FUNCTION rater_refuse('a submitted rating cannot change: record an amendment')""",
-    """CREATE TRIGGER amendment_append_only BEFORE UPDATE OR DELETE ON amendment
-       FOR EACH ROW EXECUTE FUNCTION rater_refuse('amendments are append-only')""",
-]
-
-
+# Triggers: the database itself refuses to rewrite history (rater/storage/guards.py says which).
+# Until the first release they are read from that module; after it, freeze a copy here.
 def _create_guards() -> None:
-    dialect = op.get_bind().dialect.name
-    for statement in SQLITE_GUARDS if dialect == "sqlite" else POSTGRES_GUARDS:
-        op.execute(statement)
+    from rater.storage.guards import create_guards
 
-
-
-
+    create_guards(op.get_bind().dialect.name, op.execute)
 
 
 
