@@ -99,6 +99,18 @@ def one_return(packs):  # noqa: F811
     return study, _returned(folder, tmp_path / "return.raterpack"), tmp_path
 
 
+def _unguarded(sql: str):
+    """An edit made after dropping the copy's guard triggers (a rater with sqlite3)."""
+
+    def edit(db: sqlite3.Connection) -> None:
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")\
+                .fetchall():
+            db.execute(f'DROP TRIGGER "{name}"')
+        db.executescript("PRAGMA foreign_keys=OFF;" + sql)
+
+    return edit
+
+
 BAD_DATABASES = {
     "dangling note": lambda db: db.executescript(
         "PRAGMA foreign_keys=OFF; INSERT INTO note (assignment_id, time_s, text, created_at, "
@@ -112,14 +124,9 @@ BAD_DATABASES = {
         "UPDATE assignment SET work_seq = 1180591620717411303424"),
     "sequence over 32 bits": lambda db: db.execute("UPDATE assignment SET work_seq = 4294967296"),
     "a time that is not one": lambda db: db.execute("UPDATE note SET created_at = 'yesterday'"),
-    "text score": lambda db: db.executescript(
-        "PRAGMA foreign_keys=OFF; DROP TRIGGER IF EXISTS rating_submitted_fixed;"
-        "UPDATE rating SET score = 'high'"),
-    "off the scale": lambda db: db.executescript(
-        "PRAGMA foreign_keys=OFF; DROP TRIGGER IF EXISTS rating_submitted_fixed;"
-        "UPDATE rating SET score = 42"),
-    "unknown dimension": lambda db: db.executescript(
-        "PRAGMA foreign_keys=OFF; DROP TRIGGER IF EXISTS rating_submitted_fixed;"
+    "text score": _unguarded("UPDATE rating SET score = 'high'"),
+    "off the scale": _unguarded("UPDATE rating SET score = 42"),
+    "unknown dimension": _unguarded(
         "UPDATE rating SET dimension = 'charm' WHERE dimension = 'warmth'"),
     "no note table": lambda db: db.execute("DROP TABLE note"),
     "no seq column": lambda db: db.execute("ALTER TABLE note DROP COLUMN seq"),
