@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from audio_files import write_audio
-from conftest import FUZZ
+from conftest import FUZZ, LONG
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,6 +118,7 @@ def _edit(database: Path, edits) -> None:
     connection.close()
 
 
+@pytest.mark.timeout(3600 if LONG else 300)  # long mode: thousands of imports
 @FUZZ
 @given(edits=EDITS)
 def test_an_edited_signed_return_imports_or_is_refused_and_then_changes_nothing(
