@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rater.cli.common import STUDY_HELP, print_json, show_help
@@ -32,8 +33,11 @@ def add_commands(commands) -> None:
         "import", help="import returned packs",
         description="Import packs that raters returned. Each is checked (this study, the rater "
                     "it was issued to, unaltered, newer than what was already imported) and "
-                    "imported whole or not at all. Importing the same pack twice changes "
-                    "nothing; a return sent midway (partial work) is fine.")
+                    "imported whole or not at all, on its own: a refused pack does not stop the "
+                    "others, and each pack's outcome is listed (exit status 1 if any was "
+                    "refused). Importing the same pack twice changes nothing; a return sent "
+                    "midway (partial work) is fine; an older return never overwrites the "
+                    "rater's newer work from another pack.")
     imp.add_argument("study", metavar="STUDY", help=STUDY_HELP)
     imp.add_argument("packs", nargs="+", type=Path, metavar="FILE.raterpack")
     imp.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -53,17 +57,34 @@ def _run_pack_export(args) -> int:
 
 
 def _run_pack_import(args) -> int:
+    """Each pack on its own: its outcome on stdout (refusals on stderr), exit 1 if any was
+    refused; the packs imported before or after a refused one stay imported."""
     from rater.services.packs import import_packs
 
-    results = import_packs(args.study, args.packs)
-    if args.json:
+    return report_imports(import_packs(args.study, args.packs), args.json)
+
+
+def report_imports(results: list[dict], as_json: bool, unit: str = "rating") -> int:
+    """Print each pack's outcome (refusals on stderr); 1 if any pack was refused."""
+    refused = [r for r in results if r["status"] == "refused"]
+    if as_json:
         print_json(results)
-    else:
-        for result in results:
-            detail = (f": {result['ratings']} rating(s), {result['notes']} note(s)"
-                      if result["status"] == "imported" else "")
-            if result.get("older"):
-                detail += (f"; {result['older']} item(s) kept as a newer return left them "
-                           "(this return was made earlier)")
-            print(f"{result['pack']} (rater {result['rater']}): {result['status']}{detail}")
-    return 0
+    for result in results:
+        if result["status"] == "refused":
+            print(f"error: {result['problem']}", file=sys.stderr)
+        elif not as_json:
+            print(f"{result['pack']} (rater {result['rater']}): {_outcome(result, unit)}")
+    if refused and len(results) > 1:
+        print(f"{len(refused)} of {len(results)} pack(s) refused (nothing of those was "
+              "imported); the outcome of each pack is listed above", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def _outcome(result: dict, unit: str) -> str:
+    if result["status"] != "imported":
+        return result["status"]
+    text = f"imported: {result['ratings']} {unit}(s), {result['notes']} note(s)"
+    if result.get("older"):
+        text += (f"; {result['older']} item(s) kept as a newer return left them (this return "
+                 "was made earlier)")
+    return text

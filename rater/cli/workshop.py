@@ -241,17 +241,10 @@ def _run_export(args) -> int:
 
 
 def _run_import(args) -> int:
+    from rater.cli.packs import report_imports
     from rater.services.workshops import import_returns
 
-    results = import_returns(args.workshop, args.packs)
-    if args.json:
-        print_json(results)
-    else:
-        for r in results:
-            detail = (f": {r['ratings']} score(s), {r['notes']} note(s)"
-                      if r["status"] == "imported" else "")
-            print(f"{r['pack']} ({r['rater']}): {r['status']}{detail}")
-    return 0
+    return report_imports(import_returns(args.workshop, args.packs), args.json, unit="score")
 
 
 def _run_room(args) -> int:

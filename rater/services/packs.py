@@ -20,15 +20,14 @@ from rater.services.session import actor_name, open_store
 from rater.storage.pack_check import check_rater_database
 from rater.storage.rater_copy import (
     PackAudio,
-    apply_return,
     issued_to,
     next_return_sequence,
     rater_queue,
-    read_rater_work,
     record_issue,
     snapshot_database,
     write_rater_copy,
 )
+from rater.storage.returns import apply_return, read_rater_work
 
 WORK_FILE = "study.rater"
 KEY_FILE = "key"
@@ -164,12 +163,22 @@ def return_pack(folder: Path, out: Path) -> dict:
 # -- the researcher imports returns -------------------------------------------------------------
 
 def import_packs(study: str, packs: list[Path]) -> list[dict]:
-    """Import returned packs, each all-or-nothing; refuse tampered, foreign, wrong-rater and
-    older packs with a clear message. Importing the same pack twice changes nothing."""
-    return [_import_one(study, pack) for pack in packs]
+    """Import returned packs, each on its own and all-or-nothing; one pack's refusal does not
+    stop the others. Each outcome is a dict with `status` "imported" (with counts), "already
+    imported", or "refused" (with `problem`: what is wrong, and how to fix it)."""
+    results = []
+    for pack in packs:
+        try:
+            results.append(import_pack(study, pack))
+        except RaterError as exc:
+            results.append({"pack": str(pack), "status": "refused",
+                            "problem": "; ".join(str(p) for p in exc.problems)})
+    return results
 
 
-def _import_one(study: str, pack: Path) -> dict:
+def import_pack(study: str, pack: Path) -> dict:
+    """Import one returned pack, all or nothing; refuse tampered, foreign, wrong-rater and older
+    packs with a clear message (RaterError). Importing the same pack twice changes nothing."""
     where = str(pack)
     opened = fmt.read_pack(pack)
     manifest = opened.manifest
@@ -177,7 +186,8 @@ def _import_one(study: str, pack: Path) -> dict:
         _check_origin(store, opened, where)
         result = apply_return(store, rater=manifest.rater, pack=manifest.pack,
                               sequence=manifest.sequence, signature=opened.signature,
-                              returned=_read_work(opened), where=where, actor=actor_name())
+                              returned=_read_work(opened, where), where=where,
+                              actor=actor_name())
         return {"pack": where, "rater": manifest.rater, **result}
 
 
@@ -204,16 +214,15 @@ def _check_origin(store, opened: fmt.OpenedPack, where: str) -> None:
                                  "ask the rater to return the pack again; nothing was changed"))
 
 
-def _read_work(opened: fmt.OpenedPack) -> dict:
+def _read_work(opened: fmt.OpenedPack, where: str) -> dict:
     """The returned work, from the database streamed out of the (verified) pack; any problem
     with it names the pack, not the temporary file."""
-    where = str(opened.path)
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / WORK_FILE
         opened.extract(fmt.DATABASE, database)
         check_rater_database(database, where)
         try:
-            return read_rater_work(database)
+            return read_rater_work(database, where)
         except RaterError as error:
             raise RaterError([replace(p, where=where) if p.where == str(database) else p
                               for p in error.problems]) from None

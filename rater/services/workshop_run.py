@@ -9,7 +9,7 @@ from pathlib import Path
 from rater.core.codebook import parse_codebook
 from rater.core.errors import Problem, RaterError
 from rater.core.workshop import Feedback, feedback
-from rater.services.packs import export_pack, import_packs, return_pack, unpack_for_rating
+from rater.services.packs import export_pack, import_pack, return_pack, unpack_for_rating
 from rater.services.session import actor_name, open_store
 from rater.storage import gold as store_gold
 from rater.storage import ratings as store_ratings
@@ -57,8 +57,7 @@ def finish_turn(workshop: str, folder: Path) -> dict:
     folder = Path(folder)
     returned = folder.parent / f"{folder.name}.return.raterpack"
     return_pack(folder, returned)
-    (result,) = import_packs(workshop, [returned])
-    return result
+    return import_pack(workshop, returned)
 
 
 # -- feedback -------------------------------------------------------------------------------------

@@ -216,7 +216,8 @@ def _queue_codes(workshop: str, participant: str) -> list[str]:
 
 
 def import_returns(workshop: str, packs: list[Path]) -> list[dict]:
-    """Import participants' returned packs (checked and all-or-nothing, as any pack)."""
+    """Import participants' returned packs (checked and all-or-nothing, as any pack), each on
+    its own: a refused pack is an outcome with status "refused" (see `import_packs`)."""
     with open_store(workshop) as store:
         store_ws.require(store)
     return import_packs(workshop, [Path(p) for p in packs])

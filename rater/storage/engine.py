@@ -1,11 +1,16 @@
 """Opening a study: a `.rater` SQLite file or a PostgreSQL database given by URL.
 
 SQLite files run in WAL mode with foreign keys on and `synchronous=FULL`, so every committed
-transaction survives a crash of the process or of the machine.
+transaction survives a crash of the process or of the machine. When another program holds a
+SQLite study's write lock, a change waits for it (up to BUSY_TIMEOUT_S), says so in the log after
+BUSY_NOTICE_S, and then fails with a clear error.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -17,6 +22,9 @@ from rater.core.errors import Problem, RaterError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's id. Kept here so opening a current study never loads Alembic.
 SCHEMA_REVISION = "0001_initial"
+BUSY_NOTICE_S = 2.0  # a change that waits this long for another program's lock says so
+BUSY_TIMEOUT_S = 30.0  # ... and gives up after this long
+log = logging.getLogger("rater.storage")
 
 
 def study_url(study: str | Path) -> str:
@@ -47,14 +55,67 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cursor.close()
+
+
+class _Waits:
+    """Changes running on SQLite studies, and one thread that says when one of them has been
+    waiting (for another program's lock) longer than BUSY_NOTICE_S. Cheap for the statements:
+    two dictionary operations each; the thread starts with the first change."""
+
+    def __init__(self):
+        self.running: dict[int, tuple[float, str]] = {}
+        self._thread: threading.Thread | None = None
+
+    def started(self, _conn, cursor, statement: str, _params, context, _many) -> None:
+        if statement.startswith("SELECT"):
+            return  # in WAL mode reading never waits for a lock
+        self.running[id(cursor)] = (time.monotonic(), context.engine.url.database or "")
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._watch, name="rater-sqlite-waits",
+                                            daemon=True)
+            self._thread.start()
+
+    def ended(self, _conn, cursor, *_args) -> None:
+        self.running.pop(id(cursor), None)
+
+    def failed(self, context) -> None:
+        cursor = getattr(context, "cursor", None) or getattr(
+            getattr(context, "execution_context", None), "cursor", None)
+        if cursor is not None:
+            self.running.pop(id(cursor), None)
+        if "database is locked" in str(context.original_exception):
+            engine = getattr(context, "engine", None)
+            raise RaterError(Problem(
+                f"another program kept the study locked for {BUSY_TIMEOUT_S:.0f} s (it is "
+                "changing it, or holds it open in a transaction)",
+                str(engine.url.database) if engine is not None else "",
+                "close the other program or let it finish, then try again; nothing was changed"))
+
+    def _watch(self) -> None:
+        told: set[tuple[int, float]] = set()
+        while True:
+            time.sleep(BUSY_NOTICE_S / 4)
+            now = time.monotonic()
+            for key, (since, where) in list(self.running.items()):
+                if now - since >= BUSY_NOTICE_S and (key, since) not in told:
+                    told.add((key, since))
+                    log.warning("%s: waiting for another program that is using the study "
+                                "(up to %.0f s)…", where, BUSY_TIMEOUT_S)
+            told &= {(k, s) for k, (s, _) in list(self.running.items())}
+
+
+_WAITS = _Waits()
 
 
 def make_engine(url: str) -> Engine:
     if make_url(url).drivername.startswith("sqlite"):
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _WAITS.started)
+        event.listen(engine, "after_cursor_execute", _WAITS.ended)
+        event.listen(engine, "handle_error", _WAITS.failed)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

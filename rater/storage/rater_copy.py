@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
@@ -24,7 +24,6 @@ from rater.storage.schema import (
     Amendment,
     Assignment,
     AuditEvent,
-    CodebookVersion,
     Guess,
     ListeningSpan,
     MetadataField,
@@ -224,171 +223,3 @@ def next_return_sequence(store: StudyStore, rater: str) -> int:
                                       .where(AuditEvent.action == "pack.returned"))
         log_event(session, rater, "pack.returned", {"sequence": sequence})
         return sequence
-
-
-def apply_return(store: StudyStore, *, rater: str, pack: str, sequence: int, signature: str,
-                 returned: dict, where: str, actor: str) -> dict:
-    """Merge one returned pack in one transaction: a duplicate is a no-op, an older return or a
-    pack rated with another codebook version is refused."""
-    with store.transaction() as session:
-        returns = list(session.scalars(select(PackEvent).where(
-            PackEvent.pack_uuid == pack, PackEvent.direction == "returned")))
-        if any(r.digest == signature for r in returns):
-            return {"status": "already imported"}
-        latest = max((r.sequence for r in returns), default=0)
-        if sequence <= latest:
-            raise RaterError(Problem(
-                f"this is return {sequence} of rater {rater}'s pack, older than return "
-                f"{latest} already imported", where,
-                "import the rater's newest return; nothing was changed"))
-        study = session.get(Study, 1)
-        digest = session.scalar(select(CodebookVersion.digest).where(
-            CodebookVersion.id == study.codebook_version_id))
-        if returned["codebook_digest"] != digest:
-            raise RaterError(Problem("the pack was rated with another codebook version", where,
-                                     "issue a new pack from this study"))
-        counts = merge_rater_work(session, rater, returned, where)
-        session.add(PackEvent(rater_id=rater, direction="returned", pack_uuid=pack,
-                              sequence=sequence, digest=signature))
-        log_event(session, actor, "pack.returned",
-             {"rater": rater, "pack": pack, "sequence": sequence, **counts})
-        return {"status": "imported", **counts}
-
-
-# -- bringing work back ------------------------------------------------------------------------
-
-def read_rater_work(pack_db: Path) -> dict:
-    """Everything a rater did, keyed by code, from a returned rater-mode study."""
-    engine = create_engine(f"sqlite:///file:{pack_db}?mode=ro&uri=true")
-    try:
-        with Session(engine) as session:
-            study = session.get(Study, 1)
-            if study is None or study.mode != "rater":
-                raise RaterError(Problem("the pack's database is not a rater's copy", str(pack_db),
-                                         "ask the rater to return their pack from Rater"))
-            digest = session.scalar(select(CodebookVersion.digest)
-                                    .where(CodebookVersion.id == study.codebook_version_id))
-            assignments = list(session.scalars(select(Assignment)))
-            code_of = {a.id: a.code for a in assignments}
-            work: dict[str, dict] = {a.code: {"ratings": [], "notes": [], "spans": [],
-                                              "guess": None, "stamp": _stamp(a)}
-                                     for a in assignments}
-            for rating in session.scalars(select(Rating)):
-                history = select(Amendment).where(Amendment.rating_id == rating.id)
-                amendments = [(a.old_score, a.new_score, a.reason, a.who, a.at)
-                              for a in session.scalars(history.order_by(Amendment.id))]
-                work[code_of[rating.assignment_id]]["ratings"].append(
-                    (rating.dimension, rating.score, rating.state, rating.created_at,
-                     rating.updated_at, rating.submitted_at, amendments))
-            for note in session.scalars(select(Note).order_by(Note.id)):
-                work[code_of[note.assignment_id]]["notes"].append(
-                    (note.time_s, note.text, note.dimension, note.created_at, note.seq))
-            for span in session.scalars(select(ListeningSpan).order_by(ListeningSpan.id)):
-                work[code_of[span.assignment_id]]["spans"].append(
-                    (span.start_s, span.end_s, span.speed, span.at, span.seq))
-            for guess in session.scalars(select(Guess)):
-                work[code_of[guess.assignment_id]]["guess"] = (guess.field, guess.guess, guess.at)
-            return {"codebook_digest": digest, "work": work}
-    finally:
-        engine.dispose()
-
-
-def merge_rater_work(session: Session, rater: str, returned: dict, where: str) -> dict:
-    """Apply a rater's returned work inside the caller's transaction; refuse contradictions.
-
-    Ratings: a draft is inserted, or updated when the returned one was changed later (rater-side
-    time); a submitted rating is inserted once and must match afterwards (changes arrive as
-    amendments, appended if new). An item's notes, listening spans and guess are replaced by the
-    returned ones only when the returned state is newer than the study's (its stamp: rater-side
-    time, then sequence): a return made earlier, from this pack or an older one, never
-    overwrites work that arrived from a newer one. Its items are counted as "older".
-    """
-    assignments = {a.code: a for a in session.scalars(select(Assignment)
-                                                      .where(Assignment.rater_id == rater))}
-    unknown = sorted(set(returned["work"]) - set(assignments))
-    if unknown:
-        raise RaterError(Problem(f"the pack names {len(unknown)} item(s) this rater was never "
-                                 "given", where, "this pack does not belong to this study or "
-                                 "rater; ask the rater to return their own pack"))
-    study = session.get(Study, 1)
-    counts = {"ratings": 0, "amendments": 0, "notes": 0, "older": 0}
-    for code, work in returned["work"].items():
-        assignment = assignments[code]
-        for rating in work["ratings"]:
-            counts["ratings"] += _merge_rating(session, assignment.id, rating,
-                                               study.codebook_version_id, where, counts)
-        if _newer(work["stamp"], _stamp(assignment)):
-            _replace_item_work(session, assignment, work)
-            counts["notes"] += len(work["notes"])
-        elif work["stamp"] != _stamp(assignment):
-            counts["older"] += 1
-    return counts
-
-
-def _stamp(assignment: Assignment) -> tuple[datetime | None, int]:
-    return _utc(assignment.work_at), assignment.work_seq or 0
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite gives timestamps back without a zone; they were written in UTC."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
-def _newer(returned: tuple[datetime | None, int], current: tuple[datetime | None, int]) -> bool:
-    """Is the returned state of an item later than the study's? Rater-side time first, then
-    the sequence (two changes within one clock tick)."""
-    (returned_at, returned_seq), (current_at, current_seq) = returned, current
-    if returned_at is None:
-        return False
-    if current_at is None:
-        return True
-    return (_utc(returned_at), returned_seq) > (current_at, current_seq)
-
-
-def _replace_item_work(session: Session, assignment: Assignment, work: dict) -> None:
-    """The returned notes, listening spans and guess become the item's record, with its stamp."""
-    for table in (Note, ListeningSpan, Guess):
-        session.execute(table.__table__.delete().where(table.assignment_id == assignment.id))
-    session.add_all(Note(assignment_id=assignment.id, time_s=t, text=text, dimension=d,
-                         created_at=at, seq=seq) for t, text, d, at, seq in work["notes"])
-    session.add_all(ListeningSpan(assignment_id=assignment.id, start_s=a, end_s=b, speed=v,
-                                  at=at, seq=seq) for a, b, v, at, seq in work["spans"])
-    if work["guess"]:
-        field, guess, at = work["guess"]
-        session.add(Guess(assignment_id=assignment.id, field=field, guess=guess, at=at))
-    assignment.work_at, assignment.work_seq = work["stamp"]
-
-
-def _merge_rating(session: Session, assignment_id: int, returned: tuple, version_id: int,
-                  where: str, counts: dict) -> int:
-    dimension, score, state, created, updated, submitted, amendments = returned
-    current = session.scalar(select(Rating).where(Rating.assignment_id == assignment_id,
-                                                  Rating.dimension == dimension))
-    if current is None:
-        current = Rating(assignment_id=assignment_id, codebook_version_id=version_id,
-                         dimension=dimension, score=score, state=state, created_at=created,
-                         updated_at=updated, submitted_at=submitted)
-        session.add(current)
-        session.flush()
-        changed = 1
-    elif current.state == "draft" and (state == "submitted"
-                                       or _utc(updated) > _utc(current.updated_at)):
-        current.score, current.state = score, state
-        current.updated_at, current.submitted_at = updated, submitted
-        session.flush()
-        changed = 1
-    elif current.state == "draft":
-        changed = 0  # the study's draft was changed later than the returned one
-    elif current.score != score:
-        raise RaterError(Problem(f"a submitted {dimension} score differs from the study's "
-                                 f"({score} vs {current.score})", where,
-                                 "submitted scores never change; this pack was altered"))
-    else:
-        changed = 0
-    have = session.scalar(select(func.count()).select_from(Amendment)
-                          .where(Amendment.rating_id == current.id))
-    for old, new, reason, who, at in amendments[have:]:
-        session.add(Amendment(rating_id=current.id, codebook_version_id=version_id,
-                              old_score=old, new_score=new, reason=reason, who=who, at=at))
-        counts["amendments"] += 1
-    return changed

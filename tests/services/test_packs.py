@@ -18,7 +18,13 @@ from rater.services import rating
 from rater.services.allocating import allocate_study
 from rater.services.blinding import blind_study
 from rater.services.importing import import_recordings
-from rater.services.packs import export_pack, import_packs, return_pack, unpack_for_rating
+from rater.services.packs import (
+    export_pack,
+    import_pack,
+    import_packs,
+    return_pack,
+    unpack_for_rating,
+)
 from rater.services.session import open_store
 from rater.services.study import init_study, study_info
 
@@ -218,7 +224,7 @@ def test_an_older_return_is_refused_after_a_newer_one(packs):
     import_packs(study, [second])
     before = study_info(study)["ratings"]
     with pytest.raises(RaterError, match="older than return 2"):
-        import_packs(study, [first])
+        import_pack(study, first)
     assert study_info(study)["ratings"] == before
 
 
@@ -255,7 +261,7 @@ def test_a_tampered_pack_is_refused_and_changes_nothing(returned):
 
     tampered = _rewrite(pack, tmp_path / "tampered.raterpack", raise_a_score)
     with pytest.raises(RaterError, match="altered"):
-        import_packs(study, [tampered])
+        import_pack(study, tampered)
     assert study_info(study)["ratings"] == {"submitted": 0, "draft": 0}
 
 
@@ -268,7 +274,7 @@ def test_a_pack_claiming_another_rater_is_refused(returned):
 
     wrong = _rewrite(pack, tmp_path / "wrong.raterpack", claim_r2)
     with pytest.raises(RaterError, match="issued to 'R1'"):
-        import_packs(study, [wrong])
+        import_pack(study, wrong)
     assert study_info(study)["ratings"] == {"submitted": 0, "draft": 0}
 
 
@@ -277,13 +283,13 @@ def test_a_pack_from_another_study_is_refused(returned, tmp_path):
     other = str(tmp_path / "other.rater")
     init_study(other)
     with pytest.raises(RaterError, match="another study"):
-        import_packs(other, [pack])
+        import_pack(other, pack)
 
 
 def test_an_issued_pack_cannot_be_imported_as_a_return(packs):
     study, issued, *_ = packs
     with pytest.raises(RaterError, match="not a return"):
-        import_packs(study, [issued["R1"]])
+        import_pack(study, issued["R1"])
 
 
 def test_something_that_is_not_a_pack_is_refused(packs):
@@ -291,4 +297,4 @@ def test_something_that_is_not_a_pack_is_refused(packs):
     junk = tmp_path / "junk.raterpack"
     junk.write_text("not a zip")
     with pytest.raises(RaterError, match="not a rater pack"):
-        import_packs(study, [junk])
+        import_pack(study, junk)
