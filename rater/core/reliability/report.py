@@ -234,9 +234,9 @@ def dimension_statistics(m: RatingMatrix, resamples: int = 1000,
     for weighting in WEIGHTINGS:
         s = cohen_kappa(layout, m.scale, weighting, note)
         stats[s.name] = s
-        s = gwet_ac(paired, m.scale, weighting)
+        s = gwet_ac(m.scores, m.scale, weighting)  # single-rated units too, as Gwet (2014)
         stats[s.name] = s
-    stats["fleiss_kappa"] = fleiss_kappa(paired, m.scale)
+    stats["fleiss_kappa"] = fleiss_kappa(m.scores, m.scale)
     stats["exact_agreement"] = exact_agreement(paired)
     stats["adjacent_agreement"] = adjacent_agreement(paired)
     stats["mean_difference"] = _mean_difference(m, layout, labels)

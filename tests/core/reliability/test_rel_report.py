@@ -94,6 +94,28 @@ def test_missing_ratings_feed_alpha_with_every_pairable_value():
     assert "each rater pair" in stats["pearson_r"]["note"]
 
 
+def test_gwet_and_fleiss_keep_single_rated_units_as_gwet_does():
+    # Gwet (2014), Handbook of Inter-Rater Reliability, 4th ed., p. 120 (irrCAC `cac.raw4raters`):
+    # unit 12 has one rating. Gwet's R package irrCAC (github.com/kgwet/irrCAC, README.md,
+    # "Computing agreement coefficients from raw ratings") prints
+    #   gwet.ac1.raw(cac.raw4raters):    pa 0.8181818 pe 0.1903212 AC1 0.77544 SE 0.14295 (0.461,1)
+    #   fleiss.kappa.raw(cac.raw4raters): pa 0.8181818 pe 0.2387153 kappa 0.76117 SE 0.15302 (0.424,1)
+    # The single-rated unit counts in the chance term and the variance's n (12), not in pa (11).
+    # Without it AC1 would be 0.77515 (irr.md section 4).
+    stats = reliability_report(tidy(KRIPPENDORFF_2011), (1, 5), resamples=0)[
+        "dimensions"]["warmth"]["statistics"]
+    published = {"gwet_ac1": (0.77544, 0.14295, 0.461, 0.1903212),
+                 "fleiss_kappa": (0.76117, 0.15302, 0.424, 0.2387153)}
+    for key, (value, se, low, pe) in published.items():
+        s = stats[key]
+        assert s["value"] == pytest.approx(value, abs=5e-6), key
+        assert s["se"] == pytest.approx(se, abs=5e-6), key
+        assert s["ci95"] == pytest.approx([low, 1.0], abs=5e-4), key
+        assert (s["pa"], s["pe"]) == pytest.approx((0.8181818, pe), abs=5e-8), key
+        assert s["n_units"] == 12 and s["units_with_two_or_more"] == 11, key
+        assert "every rated unit" in s["method"], key
+
+
 def test_two_crossed_raters_without_roles():
     x = np.array([[1, 2], [2, 2], [3, 4], [4, 4], [5, 5], [3, 2]], dtype=float)
     dim = reliability_report(tidy(x, raters=["Bea", "Al"]), (1, 5),
