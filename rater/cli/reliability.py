@@ -57,6 +57,13 @@ def _run(args) -> int:
     return 0
 
 
+def _shown(statistics: dict) -> tuple[str, ...]:
+    """The statistics printed: Light's kappa joins them where Cohen's kappa is null."""
+    if statistics["cohen_kappa"]["value"] is None and "light_kappa" in statistics:
+        return (*SHOWN, "light_kappa")
+    return SHOWN
+
+
 def _print_text(report: dict) -> None:
     print(f"Criterion: {report['criterion']}")
     for dimension, result in report["dimensions"].items():
@@ -65,7 +72,7 @@ def _print_text(report: dict) -> None:
         print(f"\n{dimension} ({result['n_units']} recordings, {result['n_raters']} raters): "
               f"{mark}")
         print(f"  {verdict['summary']}")
-        for key in SHOWN:
+        for key in _shown(result["statistics"]):
             stat = result["statistics"][key]
             value = "—" if stat["value"] is None else f"{stat['value']:.3f}"
             ci = (f"[{stat['ci95'][0]:.3f}, {stat['ci95'][1]:.3f}]" if stat["ci95"] else "")

@@ -19,6 +19,8 @@ PLAIN = {
     "icc_c1": "Like ICC(A,1) but forgives a constant difference between raters.",
     "kripp_alpha_ordinal": "Agreement beyond chance, treating scores as ordered categories.",
     "weighted_kappa_quadratic": "Agreement beyond chance; near misses count almost as hits.",
+    "light_kappa": "Light's kappa: agreement beyond chance on the exact score, averaged over "
+                   "every pair of raters (shown when there are more than two).",
     "exact_agreement": "Share of recordings on which the raters gave exactly the same score.",
     "adjacent_agreement": "Share of recordings on which the scores were at most one apart.",
     "mean_difference": "On average, how much higher the second rater scored than the first.",
@@ -66,7 +68,7 @@ def _dimension_section(name: str, result: dict) -> str:
     verdict = result["criterion"]
     status = {True: ('<span class="pass">passes</span>'), False: '<span class="fail">does not '
               'pass</span>', None: "cannot be judged"}[verdict["passed"]]
-    rows = "".join(_statistic_row(key, result["statistics"][key]) for key in PLAIN)
+    rows = "".join(_statistic_row(key, result["statistics"][key]) for key in _shown(result))
     return f"""
 <h2>{html.escape(name)}</h2>
 <p class="verdict">{status}: {html.escape(verdict["summary"])}</p>
@@ -75,6 +77,13 @@ def _dimension_section(name: str, result: dict) -> str:
 </table>
 <div class="plots">{_plots(result)}</div>
 """
+
+
+def _shown(result: dict) -> list[str]:
+    """The statistics in the table: Light's kappa only where Cohen's kappa is null."""
+    stats = result["statistics"]
+    cohen_null = stats["cohen_kappa"]["value"] is None
+    return [key for key in PLAIN if key in stats and (key != "light_kappa" or cohen_null)]
 
 
 def _statistic_row(key: str, stat: dict) -> str:

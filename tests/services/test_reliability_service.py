@@ -154,3 +154,25 @@ def test_a_study_without_ratings_says_so(tmp_path):
     init_study(study)
     with pytest.raises(RaterError, match="no submitted ratings"):
         study_reliability(study)
+
+
+def test_light_kappa_is_shown_where_cohen_kappa_is_null(tmp_path):
+    from rater.services.reliability_html import render
+
+    rng = np.random.default_rng(3)
+    rows = ["unit,rater,dimension,score"]
+    for u in range(20):
+        t = rng.integers(1, 6)
+        rows += [f"u{u},{r},warmth,{int(np.clip(t + rng.integers(-1, 2), 1, 5))}"
+                 for r in ("A", "B", "C")]
+    three = tmp_path / "three.csv"
+    three.write_text("\n".join(rows) + "\n")
+    two = tmp_path / "two.csv"
+    two.write_text("\n".join(r for r in rows if not r.startswith("u") or ",C," not in r) + "\n")
+    for path, shown in ((three, True), (two, False)):
+        result = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings",
+                                 str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert ("light_kappa" in result.stdout) is shown, result.stdout
+        page = render(csv_reliability(path, resamples=50))
+        assert ("<td>light_kappa</td>" in page) is shown

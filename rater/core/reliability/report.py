@@ -28,6 +28,7 @@ from rater.core.reliability.blinding import blinding_indices, guess_table
 from rater.core.reliability.correlation import pearson_r
 from rater.core.reliability.icc import icc_forms
 from rater.core.reliability.kappa import Weighting, cohen_kappa, fleiss_kappa, gwet_ac
+from rater.core.reliability.light import light_kappa
 from rater.core.reliability.matrix import (
     LISTWISE,
     PRIMARY,
@@ -198,7 +199,8 @@ def _repeated(rows: pd.DataFrame, keys: list[str], what: str, fix: str) -> list[
 STATISTIC_KEYS = (
     "pearson_r", "icc1", "icc_a1", "icc_c1", "icc1k", "icc_ak", "icc_ck",
     "kripp_alpha_nominal", "kripp_alpha_ordinal", "kripp_alpha_interval", "kripp_alpha_ratio",
-    "cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic", "fleiss_kappa",
+    "cohen_kappa", "light_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic",
+    "fleiss_kappa",
     "gwet_ac1", "gwet_ac2_linear", "gwet_ac2_quadratic",
     "exact_agreement", "adjacent_agreement", "mean_difference",
 )
@@ -236,6 +238,7 @@ def dimension_statistics(m: RatingMatrix, resamples: int = 1000,
         stats[s.name] = s
         s = gwet_ac(m.scores, m.scale, weighting)  # single-rated units too, as Gwet (2014)
         stats[s.name] = s
+    stats["light_kappa"] = light_kappa(layout, m.scale, resamples, seed, labels, note)
     stats["fleiss_kappa"] = fleiss_kappa(m.scores, m.scale)
     stats["exact_agreement"] = exact_agreement(paired)
     stats["adjacent_agreement"] = adjacent_agreement(paired)

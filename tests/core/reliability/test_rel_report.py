@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reliability_data import KRIPPENDORFF_2011, SHROUT_FLEISS
+from reliability_data import DIAGNOSES, KRIPPENDORFF_2011, SHROUT_FLEISS
 
 from rater.core.errors import RaterError
 from rater.core.reliability import STATISTIC_KEYS, Statistic, reliability_report
@@ -52,7 +52,9 @@ def test_report_shape_has_every_statistic_and_the_verdict():
     assert list(dim["statistics"]) == list(STATISTIC_KEYS)
     for key, s in dim["statistics"].items():
         assert set(s) >= {"value", "ci95", "method", "note"}, key
-        assert s["value"] is not None, (key, s["note"])
+        if key != "light_kappa":  # two allocation roles: Cohen's kappa is given instead
+            assert s["value"] is not None, (key, s["note"])
+    assert "cohen_kappa" in dim["statistics"]["light_kappa"]["note"]
     crit = dim["criterion"]
     assert crit["statistic"] == "pearson_r" and crit["threshold"] == 0.7
     assert isinstance(crit["passed"], bool) and isinstance(crit["lower_bound_passed"], bool)
@@ -256,3 +258,16 @@ def test_any_small_table_gives_valid_json_without_crashing(rows):
     assert "NaN" not in text
     for s in stats.values():
         assert (s.value is None) == s.note.startswith("undefined:")
+
+
+def test_light_kappa_stands_in_where_cohen_kappa_is_null():
+    # More than two raters: Cohen's kappa is null and Light's kappa, R irr::kappam.light, is
+    # given (irr's documented example kappam.light(diagnoses): Kappa = 0.459).
+    stats = reliability_report(tidy(DIAGNOSES), (1, 5), resamples=100)["dimensions"]["warmth"][
+        "statistics"]
+    assert stats["cohen_kappa"]["value"] is None
+    assert stats["light_kappa"]["value"] == pytest.approx(0.459, abs=5e-4)
+    assert stats["light_kappa"]["ci95"] is not None
+    two = reliability_report(tidy(DIAGNOSES[:, :2]), (1, 5), resamples=50)["dimensions"][
+        "warmth"]["statistics"]
+    assert two["cohen_kappa"]["value"] is not None and two["light_kappa"]["value"] is None
