@@ -72,6 +72,8 @@ def _print_text(report: dict) -> None:
         print(f"\n{dimension} ({result['n_units']} recordings, {result['n_raters']} raters): "
               f"{mark}")
         print(f"  {verdict['summary']}")
+        for warning in result.get("warnings", []):
+            print(f"  WARNING: {warning['text']}")
         for key in _shown(result["statistics"]):
             stat = result["statistics"][key]
             value = "—" if stat["value"] is None else f"{stat['value']:.3f}"

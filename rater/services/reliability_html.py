@@ -50,6 +50,7 @@ td, th {{ padding: .3em .7em; border-bottom: 1px solid #e4e4e4; text-align: left
 .pass {{ color: #17633a; font-weight: bold; }} .fail {{ color: #a12020; font-weight: bold; }}
 .verdict {{ font-size: 1.1em; background: #f5f5f0; padding: .6em 1em; border-radius: 4px; }}
 .method {{ color: #666; font-size: .85em; }}
+.warning {{ background: #fff3cd; border-left: 4px solid #b8860b; padding: .6em 1em; }}
 .plots {{ display: flex; flex-wrap: wrap; gap: 1em; }}
 </style></head><body>
 <h1>Reliability report</h1>
@@ -72,11 +73,18 @@ def _dimension_section(name: str, result: dict) -> str:
     return f"""
 <h2>{html.escape(name)}</h2>
 <p class="verdict">{status}: {html.escape(verdict["summary"])}</p>
+{_warnings(result)}
 <p>{result["n_units"]} recordings rated by {result["n_raters"]} raters.</p>
 <table><tr><th>statistic</th><th>value</th><th>95% CI</th><th>what it means</th></tr>{rows}
 </table>
 <div class="plots">{_plots(result)}</div>
 """
+
+
+def _warnings(result: dict) -> str:
+    """The dimension's warnings (e.g. ICC on few units after listwise deletion), prominent."""
+    return "".join(f'<p class="warning">{html.escape(w["text"])}</p>'
+                   for w in result.get("warnings", []))
 
 
 def _shown(result: dict) -> list[str]:

@@ -176,3 +176,24 @@ def test_light_kappa_is_shown_where_cohen_kappa_is_null(tmp_path):
         assert ("light_kappa" in result.stdout) is shown, result.stdout
         page = render(csv_reliability(path, resamples=50))
         assert ("<td>light_kappa</td>" in page) is shown
+
+
+def test_listwise_icc_warning_in_text_and_html(tmp_path):
+    from rater.services.reliability_html import render
+
+    rng = np.random.default_rng(8)
+    rows = ["unit,rater,dimension,score"]
+    for u in range(150):
+        t = rng.integers(1, 6)
+        rows += [f"u{u},R{r},warmth,{int(np.clip(t + rng.integers(-1, 2), 1, 5))}"
+                 for r in range(10) if rng.random() >= 0.2]
+    path = tmp_path / "ten.csv"
+    path.write_text("\n".join(rows) + "\n")
+    report = csv_reliability(path, resamples=50)
+    [warning] = report["dimensions"]["warmth"]["warnings"]
+    result = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings",
+                             str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"WARNING: {warning['text']}" in result.stdout
+    page = render(report)
+    assert '<p class="warning">' in page and "Krippendorff&#x27;s alpha" in page

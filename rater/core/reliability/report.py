@@ -258,6 +258,26 @@ def _mean_difference(m: RatingMatrix, layout: np.ndarray, labels: tuple[str, ...
                                0, layout.shape[1])
 
 
+LISTWISE_KEYS = ("icc1", "icc_a1", "icc_c1", "icc1k", "icc_ak", "icc_ck", "light_kappa")
+LISTWISE_LIMIT = 0.2  # warn when listwise deletion drops more than this share of the units
+
+
+def _warnings(stats: Mapping[str, Statistic], n_paired: int) -> list[dict[str, Any]]:
+    """A prominent warning when the statistics that need every rater on every unit (ICC,
+    Light's kappa) lose more than a fifth of the double-rated units to listwise deletion."""
+    used = stats["icc_a1"].n_units
+    if n_paired == 0 or n_paired - used <= LISTWISE_LIMIT * n_paired:
+        return []
+    keys = [k for k in LISTWISE_KEYS if stats[k].n_units == used]
+    text = (f"ICC and Light's kappa use only {used} of the {n_paired} recordings with two or more "
+            f"ratings, those scored by every rater (listwise deletion): "
+            f"{1 - used / n_paired:.0%} are left out, so they may not represent the study. "
+            "Krippendorff's alpha uses every rating (as do Gwet's AC1/AC2, Fleiss' kappa and "
+            "the agreement shares): rely on Krippendorff's alpha here.")
+    return [{"kind": "listwise", "statistics": keys, "units_used": used, "units": n_paired,
+             "text": text}]
+
+
 def _pairs(m: RatingMatrix) -> list[dict[str, Any]]:
     """Agreement of every pair of raters on the units both rated."""
     out = []
@@ -343,6 +363,7 @@ def _dimension(rows: pd.DataFrame, scale: Scale, crit: Criterion, resamples: int
         "n_raters": int(np.count_nonzero(~np.isnan(paired).all(axis=0))),
         "design": {"crossed": is_crossed(m.scores), "allocation_roles": m.slots is not None,
                    "note": design_note or None},
+        "warnings": _warnings(stats, int(paired.shape[0])),
         "statistics": {key: s.to_dict() for key, s in stats.items()},
         "criterion": verdict(crit, stats),
         "pairs": _pairs(m),
