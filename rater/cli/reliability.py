@@ -6,6 +6,10 @@ from pathlib import Path
 
 from rater.cli.common import STUDY_HELP, print_json
 
+# as rater.core.reliability.disagreements.DEFAULT_LIMIT; not imported from there, because that
+# package loads pandas and scipy, which `rater --help` and the app's start should not wait for
+DEFAULT_LIMIT = 100
+
 SHOWN = ("pearson_r", "icc_a1", "icc_c1", "kripp_alpha_ordinal", "weighted_kappa_quadratic",
          "exact_agreement", "adjacent_agreement", "mean_difference")
 
@@ -30,6 +34,12 @@ def add_commands(commands) -> None:
                         help="e.g. pearson_r:0.7 (the default) or icc_a1:0.75; for a study it "
                              "is stored as the study's criterion")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--disagreements", type=_count, default=DEFAULT_LIMIT, metavar="N",
+                        help=f"list the N largest disagreements (default {DEFAULT_LIMIT}; 0 "
+                             "lists all)")
+    parser.add_argument("--paired-scores", action="store_true",
+                        help="add each dimension's paired scores (first and second rater of "
+                             "every double-coded recording) to the JSON")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--html", type=Path, metavar="FILE",
                         help="also write a self-contained HTML report with plots")
@@ -41,20 +51,35 @@ def _run(args) -> int:
 
     if (args.study is None) == (args.ratings is None):
         args.parser.error("give either STUDY or --ratings FILE.csv")
+    paired = args.paired_scores or args.html is not None  # the HTML plots need them
     if args.ratings:
-        report = csv_reliability(args.ratings, args.scale,
-                                 args.criterion or "pearson_r:0.7", args.seed)
+        report = csv_reliability(args.ratings, args.scale, args.criterion or "pearson_r:0.7",
+                                 args.seed, disagreement_limit=args.disagreements,
+                                 with_paired_scores=paired)
     else:
-        report = study_reliability(args.study, args.criterion, args.seed)
+        report = study_reliability(args.study, args.criterion, args.seed,
+                                   disagreement_limit=args.disagreements,
+                                   with_paired_scores=paired)
     if args.html:
         from rater.services.reliability_html import write_html_report
 
         write_html_report(report, args.html)
+        if not args.paired_scores:
+            for result in report["dimensions"].values():
+                result.pop("paired_scores", None)
     if args.json:
         print_json(report)
     else:
         _print_text(report)
     return 0
+
+
+def _count(text: str) -> int:
+    """A whole number >= 0 for --disagreements (argparse reports anything else as usage)."""
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
 
 
 def _shown(statistics: dict) -> tuple[str, ...]:
