@@ -62,7 +62,7 @@ def _read_clean(text: str) -> pd.DataFrame | None:
     columns = {n: frame[n].fillna("").str.strip() if strip else frame[n].fillna("")
                for n in names}
     score = columns["score"]
-    if set("".join(score)) - set("-0123456789"):
+    if not score.str.fullmatch(r"-?[0-9]*").all():
         return None
     if any((columns[n] == "").any() for n in ("unit", "rater", "dimension")):
         return None
