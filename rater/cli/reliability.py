@@ -6,6 +6,10 @@ from pathlib import Path
 
 from rater.cli.common import STUDY_HELP, print_json
 
+# as rater.core.reliability.disagreements.DEFAULT_LIMIT; not imported from there, because that
+# package loads pandas and scipy, which `rater --help` and the app's start should not wait for
+DEFAULT_LIMIT = 100
+
 SHOWN = ("pearson_r", "icc_a1", "icc_c1", "kripp_alpha_ordinal", "weighted_kappa_quadratic",
          "exact_agreement", "adjacent_agreement", "mean_difference")
 
@@ -30,6 +34,12 @@ def add_commands(commands) -> None:
                         help="e.g. pearson_r:0.7 (the default) or icc_a1:0.75; for a study it "
                              "is stored as the study's criterion")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--disagreements", type=_count, default=DEFAULT_LIMIT, metavar="N",
+                        help=f"list the N largest disagreements (default {DEFAULT_LIMIT}; 0 "
+                             "lists all)")
+    parser.add_argument("--paired-scores", action="store_true",
+                        help="add each dimension's paired scores (first and second rater of "
+                             "every double-coded recording) to the JSON")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--html", type=Path, metavar="FILE",
                         help="also write a self-contained HTML report with plots")
@@ -41,20 +51,42 @@ def _run(args) -> int:
 
     if (args.study is None) == (args.ratings is None):
         args.parser.error("give either STUDY or --ratings FILE.csv")
+    paired = args.paired_scores or args.html is not None  # the HTML plots need them
     if args.ratings:
-        report = csv_reliability(args.ratings, args.scale,
-                                 args.criterion or "pearson_r:0.7", args.seed)
+        report = csv_reliability(args.ratings, args.scale, args.criterion or "pearson_r:0.7",
+                                 args.seed, disagreement_limit=args.disagreements,
+                                 with_paired_scores=paired)
     else:
-        report = study_reliability(args.study, args.criterion, args.seed)
+        report = study_reliability(args.study, args.criterion, args.seed,
+                                   disagreement_limit=args.disagreements,
+                                   with_paired_scores=paired)
     if args.html:
         from rater.services.reliability_html import write_html_report
 
         write_html_report(report, args.html)
+        if not args.paired_scores:
+            for result in report["dimensions"].values():
+                result.pop("paired_scores", None)
     if args.json:
         print_json(report)
     else:
         _print_text(report)
     return 0
+
+
+def _count(text: str) -> int:
+    """A whole number >= 0 for --disagreements (argparse reports anything else as usage)."""
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _shown(statistics: dict) -> tuple[str, ...]:
+    """The statistics printed: Light's kappa joins them where Cohen's kappa is null."""
+    if statistics["cohen_kappa"]["value"] is None and "light_kappa" in statistics:
+        return (*SHOWN, "light_kappa")
+    return SHOWN
 
 
 def _print_text(report: dict) -> None:
@@ -65,7 +97,9 @@ def _print_text(report: dict) -> None:
         print(f"\n{dimension} ({result['n_units']} recordings, {result['n_raters']} raters): "
               f"{mark}")
         print(f"  {verdict['summary']}")
-        for key in SHOWN:
+        for warning in result.get("warnings", []):
+            print(f"  WARNING: {warning['text']}")
+        for key in _shown(result["statistics"]):
             stat = result["statistics"][key]
             value = "—" if stat["value"] is None else f"{stat['value']:.3f}"
             ci = (f"[{stat['ci95'][0]:.3f}, {stat['ci95'][1]:.3f}]" if stat["ci95"] else "")

@@ -98,11 +98,13 @@ def hedges_g(mean1: float, sd1: float, n1: int, mean2: float, sd2: float,
     Borenstein, Hedges, Higgins & Rothstein (2009), Introduction to Meta-Analysis, eqs. 4.18-4.24
     (after Hedges & Olkin 1985): d = (M1 - M2) / S_within with the pooled SD; V_d = (n1 + n2) /
     (n1 n2) + d^2 / (2 (n1 + n2)); J = 1 - 3 / (4 df - 1), df = n1 + n2 - 2; g = J d;
-    V_g = J^2 V_d; 95% CI g +/- 1.96 sqrt(V_g). J is Hedges' (1981) approximation of the exact
+    V_g = J^2 V_d; 95% CI g +/- z sqrt(V_g) with the exact normal quantile z(.975) = 1.959964
+    (Borenstein et al. round it to 1.96). J is Hedges' (1981) approximation of the exact
     correction; Lakens (2013, eq. 4) writes it as 1 - 3 / (4 (n1 + n2) - 9).
     """
     method = ("Hedges' g: pooled-SD standardised mean difference with small-sample correction "
-              "J = 1 - 3/(4 df - 1); 95% CI g +/- 1.96 SE (Borenstein et al. 2009, eqs. 4.18-4.24)")
+              "J = 1 - 3/(4 df - 1); 95% CI g +/- z SE with z(.975) = 1.959964 (Borenstein et "
+              "al. 2009, eqs. 4.18-4.24)")
     df = n1 + n2 - 2
     pooled = math.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / df) if df > 0 else 0.0
     if pooled == 0:
@@ -120,15 +122,17 @@ def rank_biserial(u1: float, n1: int, n2: int) -> dict[str, Any]:
     """Glass's rank-biserial correlation from group 1's U, with a 95% CI.
 
     r = 2 U1 / (n1 n2) - 1: the share of pairs where group 1 scores higher minus the share where
-    it scores lower (Kerby 2014). CI: tanh(atanh(r) +/- 1.96 sqrt((n1 + n2 + 1) / (3 n1 n2))),
-    the normal approximation of R's effectsize::rank_biserial (Ben-Shachar et al. 2020).
+    it scores lower (Kerby 2014). CI: tanh(atanh(r) +/- z sqrt((n1 + n2 + 1) / (3 n1 n2))) with
+    z(.975) = 1.959964, the normal approximation of R's effectsize::rank_biserial (Ben-Shachar et
+    al. 2020).
     """
     r = 2 * u1 / (n1 * n2) - 1
     se = math.sqrt((n1 + n2 + 1) / (3 * n1 * n2))
     z = math.atanh(max(min(r, 1 - 1e-12), -1 + 1e-12))
     return {"value": r, "ci95": [math.tanh(z - Z95 * se), math.tanh(z + Z95 * se)],
-            "method": "rank-biserial r = 2 U1/(n1 n2) - 1; 95% CI by Fisher's z with "
-                      "SE sqrt((n1 + n2 + 1)/(3 n1 n2)) (as R effectsize::rank_biserial)"}
+            "method": "rank-biserial r = 2 U1/(n1 n2) - 1; 95% CI tanh(atanh(r) +/- z SE) with "
+                      "z(.975) = 1.959964 and SE sqrt((n1 + n2 + 1)/(3 n1 n2)) (as R "
+                      "effectsize::rank_biserial)"}
 
 
 def welch_t(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:

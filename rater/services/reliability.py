@@ -4,48 +4,60 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from rater.core.codebook import default_codebook_path, load_codebook
 from rater.core.errors import Problem, RaterError
 from rater.core.reliability.csv_input import parse_scale, read_ratings_csv
-from rater.core.reliability.disagreements import disagreements, paired_scores
+from rater.core.reliability.disagreements import DEFAULT_LIMIT, disagreements, paired_scores
 from rater.core.reliability.report import reliability_report
 from rater.core.reliability.verdict import Criterion
-from rater.services.session import open_store
-from rater.storage import analysis as analysis_data
-from rater.storage import reliability as queries
 
 
 def study_reliability(study: str, criterion: str | None = None, seed: int = 0,
-                      resamples: int = 1000) -> dict:
-    """The full report for a study; a criterion given here is stored as the study's own."""
+                      resamples: int = 1000, disagreement_limit: int | None = DEFAULT_LIMIT,
+                      with_paired_scores: bool = False) -> dict:
+    """The full report for a study; a criterion given here is stored as the study's own.
+
+    The disagreement list holds the `disagreement_limit` largest (all if None or 0); each
+    dimension's paired scores (the points of the plots) are added only when asked for.
+    """
+    from rater.services.session import open_store  # the database layer: not for CSV mode
+    from rater.storage import analysis as analysis_data
+    from rater.storage import reliability as queries
+
     with open_store(study) as store:
         if criterion is not None:
             criterion = str(Criterion.parse(criterion))
             queries.set_criterion(store, criterion)
         criterion = criterion or store.study().criterion
-        ratings = [{"unit": r.code, "rater": r.rater, "dimension": r.dimension,
-                    "score": r.score, "role": r.role}
-                   for r in analysis_data.submitted_ratings(store)]
+        ratings = pd.DataFrame.from_records(
+            [(r.code, r.rater, r.dimension, r.score, r.role)
+             for r in analysis_data.submitted_ratings(store)],
+            columns=["unit", "rater", "dimension", "score", "role"])
         scale = queries.scale_bounds(store)
         guesses = queries.guesses_with_truth(store)
-    if not ratings:
+    if ratings.empty:
         raise RaterError(Problem("no submitted ratings yet", study,
                                  "import returned packs or ratings first"))
     report = reliability_report(ratings, scale, criterion=criterion, seed=seed,
                                 resamples=resamples, guesses=guesses or None)
-    _finish(report, ratings)
+    _finish(report, ratings, disagreement_limit, with_paired_scores)
     return report
 
 
-def _finish(report: dict, ratings: list[dict]) -> None:
-    """Add the disagreement list, and each dimension's paired scores for the plots."""
-    report["disagreements"] = disagreements(ratings)
-    for dimension, result in report["dimensions"].items():
-        result["paired_scores"] = paired_scores(ratings, dimension)
+def _finish(report: dict, ratings: pd.DataFrame, limit: int | None, with_paired: bool) -> None:
+    """Add the disagreement list, and if asked each dimension's paired scores for the plots."""
+    report["disagreements"], report["disagreements_total"] = disagreements(ratings, limit)
+    if with_paired:
+        for dimension, result in report["dimensions"].items():
+            result["paired_scores"] = paired_scores(ratings, dimension)
 
 
 def csv_reliability(path: Path, scale: str | None = None, criterion: str = "pearson_r:0.7",
-                    seed: int = 0, resamples: int = 1000) -> dict:
+                    seed: int = 0, resamples: int = 1000,
+                    disagreement_limit: int | None = DEFAULT_LIMIT,
+                    with_paired_scores: bool = False) -> dict:
     """The report for a ratings CSV (no study needed)."""
     try:
         ratings = read_ratings_csv(path.read_bytes(), str(path))
@@ -54,17 +66,20 @@ def csv_reliability(path: Path, scale: str | None = None, criterion: str = "pear
                                  "check the path given to --ratings")) from None
     report = reliability_report(ratings, _scale_for(ratings, scale), criterion=criterion,
                                 seed=seed, resamples=resamples)
-    _finish(report, ratings)
+    _finish(report, ratings, disagreement_limit, with_paired_scores)
     return report
 
 
-def _scale_for(ratings: list[dict], scale: str | None) -> tuple[int, int]:
+def _scale_for(ratings: pd.DataFrame, scale: str | None) -> tuple[int, int]:
     """--scale, else the default codebook's scale when its dimensions are the file's, else the
     observed range (CLI.md)."""
     if scale:
         return parse_scale(scale)
     codebook = load_codebook(default_codebook_path())
-    if {r["dimension"] for r in ratings} <= {d.id for d in codebook.dimensions}:
+    if set(ratings["dimension"].unique()) <= {d.id for d in codebook.dimensions}:
         return codebook.scale.min, codebook.scale.max
-    observed = [r["score"] for r in ratings if r["score"] is not None]
-    return min(observed), max(observed)
+    observed = ratings["score"].dropna()
+    if observed.empty:
+        raise RaterError(Problem("every score in the file is empty", "--ratings",
+                                 "give at least one score"))
+    return int(observed.min()), int(observed.max())

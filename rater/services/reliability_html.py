@@ -19,6 +19,8 @@ PLAIN = {
     "icc_c1": "Like ICC(A,1) but forgives a constant difference between raters.",
     "kripp_alpha_ordinal": "Agreement beyond chance, treating scores as ordered categories.",
     "weighted_kappa_quadratic": "Agreement beyond chance; near misses count almost as hits.",
+    "light_kappa": "Light's kappa: agreement beyond chance on the exact score, averaged over "
+                   "every pair of raters (shown when there are more than two).",
     "exact_agreement": "Share of recordings on which the raters gave exactly the same score.",
     "adjacent_agreement": "Share of recordings on which the scores were at most one apart.",
     "mean_difference": "On average, how much higher the second rater scored than the first.",
@@ -48,6 +50,7 @@ td, th {{ padding: .3em .7em; border-bottom: 1px solid #e4e4e4; text-align: left
 .pass {{ color: #17633a; font-weight: bold; }} .fail {{ color: #a12020; font-weight: bold; }}
 .verdict {{ font-size: 1.1em; background: #f5f5f0; padding: .6em 1em; border-radius: 4px; }}
 .method {{ color: #666; font-size: .85em; }}
+.warning {{ background: #fff3cd; border-left: 4px solid #b8860b; padding: .6em 1em; }}
 .plots {{ display: flex; flex-wrap: wrap; gap: 1em; }}
 </style></head><body>
 <h1>Reliability report</h1>
@@ -66,15 +69,29 @@ def _dimension_section(name: str, result: dict) -> str:
     verdict = result["criterion"]
     status = {True: ('<span class="pass">passes</span>'), False: '<span class="fail">does not '
               'pass</span>', None: "cannot be judged"}[verdict["passed"]]
-    rows = "".join(_statistic_row(key, result["statistics"][key]) for key in PLAIN)
+    rows = "".join(_statistic_row(key, result["statistics"][key]) for key in _shown(result))
     return f"""
 <h2>{html.escape(name)}</h2>
 <p class="verdict">{status}: {html.escape(verdict["summary"])}</p>
+{_warnings(result)}
 <p>{result["n_units"]} recordings rated by {result["n_raters"]} raters.</p>
 <table><tr><th>statistic</th><th>value</th><th>95% CI</th><th>what it means</th></tr>{rows}
 </table>
 <div class="plots">{_plots(result)}</div>
 """
+
+
+def _warnings(result: dict) -> str:
+    """The dimension's warnings (e.g. ICC on few units after listwise deletion), prominent."""
+    return "".join(f'<p class="warning">{html.escape(w["text"])}</p>'
+                   for w in result.get("warnings", []))
+
+
+def _shown(result: dict) -> list[str]:
+    """The statistics in the table: Light's kappa only where Cohen's kappa is null."""
+    stats = result["statistics"]
+    cohen_null = stats["cohen_kappa"]["value"] is None
+    return [key for key in PLAIN if key in stats and (key != "light_kappa" or cohen_null)]
 
 
 def _statistic_row(key: str, stat: dict) -> str:

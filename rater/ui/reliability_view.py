@@ -7,6 +7,8 @@ ratings arrived and recomputes only then, so it follows a live study without fre
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -148,10 +150,12 @@ class ReliabilityView(QWidget):
             badge = _item(word, verdict["summary"])
             badge.setForeground(QColor(colour))
             stat = result["statistics"][verdict["statistic"]]
+            icc = result["statistics"]["icc_a1"]
+            warnings = [w["text"] for w in result.get("warnings", [])]
+            icc_text = _interval(icc) + (f"  ⚠ {icc['n_units']} recordings" if warnings else "")
             cells = [_item(name), badge, _item(f"{verdict['statistic']} {_interval(stat)}",
                                                stat["method"]),
-                     _item(_interval(result["statistics"]["icc_a1"]),
-                           result["statistics"]["icc_a1"]["method"]),
+                     _item(icc_text, "\n\n".join(warnings + [icc["method"]])),
                      _item(str(result["n_units"]))]
             for column, cell in enumerate(cells):
                 self.verdicts.setItem(row, column, cell)
@@ -178,8 +182,10 @@ class ReliabilityView(QWidget):
         if not self.report or not rows:
             return
         name = self.verdicts.item(rows[0].row(), 0).text()
-        self.summary.setText(f"<b>{name}</b>: "
-                             f"{self.report['dimensions'][name]['criterion']['summary']}")
+        result = self.report["dimensions"][name]
+        warnings = "".join(f"<br><b>⚠ {html.escape(w['text'], quote=False)}</b>"
+                           for w in result.get("warnings", []))
+        self.summary.setText(f"<b>{name}</b>: {result['criterion']['summary']}{warnings}")
         statistics = self.report["dimensions"][name]["statistics"]
         self.statistics.setRowCount(len(statistics))
         for row, (key, stat) in enumerate(statistics.items()):

@@ -97,6 +97,22 @@ def test_hedges_g_lakens_2013_movie_example():
     assert result["value"] == pytest.approx(1.08, abs=0.005)
 
 
+def test_hedges_g_and_rank_biserial_methods_state_the_quantile_the_code_uses():
+    # The CI multiplier is z(.975) = 1.959964 (as Borenstein et al. 2009 and R compute it),
+    # and the method text must say so, not "1.96" (issue 15, item 3).
+    import re
+
+    from scipy.stats import norm
+
+    z = norm.ppf(0.975)
+    g = hedges_g(103.0, 5.5, 50, 100.0, 4.5, 50)
+    assert (g["ci95"][1] - g["value"]) / g["se"] == pytest.approx(z, abs=1e-12)
+    for method in (g["method"], rank_biserial(6, 3, 4)["method"]):
+        assert "1.96 " not in method and "1.96)" not in method, method
+        stated = float(re.search(r"z\(\.975\) = (1\.\d+)", method).group(1))
+        assert stated == pytest.approx(z, abs=5e-7), method
+
+
 def test_hedges_g_without_spread_is_undefined():
     assert hedges_g(3.0, 0.0, 5, 2.0, 0.0, 5)["value"] is None
 

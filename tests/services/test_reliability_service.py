@@ -52,7 +52,7 @@ def rated_study(tmp_path_factory):
 
 def test_single_machine_rating_feeds_the_report(rated_study):
     assert study_info(rated_study)["ratings"]["submitted"] == 12 * 2 * len(DIMENSIONS)
-    report = study_reliability(rated_study, resamples=200)
+    report = study_reliability(rated_study, resamples=200, with_paired_scores=True)
     for dimension in DIMENSIONS:
         result = report["dimensions"][dimension]
         assert result["n_units"] == 12 and result["n_raters"] == 2
@@ -154,3 +154,112 @@ def test_a_study_without_ratings_says_so(tmp_path):
     init_study(study)
     with pytest.raises(RaterError, match="no submitted ratings"):
         study_reliability(study)
+
+
+def test_light_kappa_is_shown_where_cohen_kappa_is_null(tmp_path):
+    from rater.services.reliability_html import render
+
+    rng = np.random.default_rng(3)
+    rows = ["unit,rater,dimension,score"]
+    for u in range(20):
+        t = rng.integers(1, 6)
+        rows += [f"u{u},{r},warmth,{int(np.clip(t + rng.integers(-1, 2), 1, 5))}"
+                 for r in ("A", "B", "C")]
+    three = tmp_path / "three.csv"
+    three.write_text("\n".join(rows) + "\n")
+    two = tmp_path / "two.csv"
+    two.write_text("\n".join(r for r in rows if not r.startswith("u") or ",C," not in r) + "\n")
+    for path, shown in ((three, True), (two, False)):
+        result = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings",
+                                 str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert ("light_kappa" in result.stdout) is shown, result.stdout
+        page = render(csv_reliability(path, resamples=50))
+        assert ("<td>light_kappa</td>" in page) is shown
+
+
+def test_listwise_icc_warning_in_text_and_html(tmp_path):
+    from rater.services.reliability_html import render
+
+    rng = np.random.default_rng(8)
+    rows = ["unit,rater,dimension,score"]
+    for u in range(150):
+        t = rng.integers(1, 6)
+        rows += [f"u{u},R{r},warmth,{int(np.clip(t + rng.integers(-1, 2), 1, 5))}"
+                 for r in range(10) if rng.random() >= 0.2]
+    path = tmp_path / "ten.csv"
+    path.write_text("\n".join(rows) + "\n")
+    report = csv_reliability(path, resamples=50)
+    [warning] = report["dimensions"]["warmth"]["warnings"]
+    result = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings",
+                             str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"WARNING: {warning['text']}" in result.stdout
+    page = render(report)
+    assert '<p class="warning">' in page and "Krippendorff&#x27;s alpha" in page
+
+
+def big_csv(path, units=300, raters=4):
+    rng = np.random.default_rng(5)
+    rows = ["unit,rater,dimension,score"]
+    for u in range(units):
+        t = rng.integers(1, 6)
+        rows += [f"u{u},R{r},{d},{int(np.clip(t + rng.integers(-2, 3), 1, 5))}"
+                 for r in range(raters) for d in DIMENSIONS]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_the_disagreement_list_is_bounded_and_paired_scores_are_on_request(tmp_path):
+    path = big_csv(tmp_path / "r.csv")
+    report = csv_reliability(path, resamples=0)
+    assert len(report["disagreements"]) == 100 and report["disagreements_total"] > 100
+    assert all("paired_scores" not in d for d in report["dimensions"].values())
+    everything = csv_reliability(path, resamples=0, disagreement_limit=None,
+                                 with_paired_scores=True)
+    assert everything["disagreements"][:100] == report["disagreements"]
+    assert len(everything["disagreements"]) == report["disagreements_total"]
+    assert len(everything["dimensions"]["warmth"]["paired_scores"]["first"]) == 300
+
+
+def test_cli_disagreements_and_paired_scores_options(tmp_path):
+    path = big_csv(tmp_path / "r.csv", units=40)
+
+    def run(*options):
+        result = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings",
+                                 str(path), "--json", *options], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    plain = run()
+    assert len(plain["disagreements"]) == plain["disagreements_total"] == 40
+    assert "paired_scores" not in plain["dimensions"]["warmth"]
+    few = run("--disagreements", "3", "--paired-scores")
+    assert few["disagreements"] == plain["disagreements"][:3]
+    assert len(few["dimensions"]["warmth"]["paired_scores"]["second"]) == 40
+    page = tmp_path / "r.html"
+    with_html = run("--html", str(page))  # the plots get their points; the JSON stays lean
+    assert "paired_scores" not in with_html["dimensions"]["warmth"]
+    assert page.read_text().count("<svg") == len(DIMENSIONS)
+    bad = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings", str(path),
+                          "--disagreements", "-1"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--disagreements" in bad.stderr
+
+
+def test_json_goes_out_in_one_write(monkeypatch):
+    from rater.cli.common import print_json
+
+    class Counting:
+        writes = 0
+
+        def write(self, text):
+            self.writes += 1
+            return len(text)
+
+        def flush(self):
+            pass
+
+    out = Counting()
+    monkeypatch.setattr(sys, "stdout", out)
+    print_json({"dimensions": {f"d{i}": {"values": list(range(100))} for i in range(50)}})
+    assert out.writes == 1

@@ -53,3 +53,25 @@ def test_reliability_tab_shows_a_verdict_per_dimension(qtbot, tmp_path):
                                                "passes (CI not yet)", "cannot be judged")
     assert view.statistics.rowCount() >= 21  # every statistic of the selected dimension
     assert view.raters.rowCount() == 4
+
+
+def test_reliability_dashboard_flags_a_listwise_icc(qtbot):
+    """10 raters with ratings missing at random: ICC uses few units, and the dashboard says so."""
+    import numpy as np
+
+    from rater.core.reliability.report import reliability_report
+    from rater.ui.reliability_view import ReliabilityView
+
+    rng = np.random.default_rng(8)
+    rows = [{"unit": f"u{u}", "rater": f"R{r}", "dimension": "warmth",
+             "score": int(rng.integers(1, 6))}
+            for u in range(100) for r in range(10) if rng.random() >= 0.2]
+    report = reliability_report(rows, (1, 5), resamples=0)
+    report["disagreements"] = []
+    [warning] = report["dimensions"]["warmth"]["warnings"]
+    view = ReliabilityView()
+    qtbot.addWidget(view)
+    view.show_report(report)
+    icc_cell = view.verdicts.item(0, 3)
+    assert "⚠" in icc_cell.text() and warning["text"] in icc_cell.toolTip()
+    assert warning["text"] in view.summary.text()

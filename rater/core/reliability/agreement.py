@@ -2,7 +2,8 @@
 
 Agreement shares are not chance-corrected; their 95% CI is the Wilson score interval on the
 share of units (Wilson 1927; Newcombe 1998, method 3). The mean difference comes with the
-Bland & Altman (1986) 95% limits of agreement, mean +/- 1.96 SD of the differences.
+Bland & Altman (1986) 95% limits of agreement, mean +/- z SD of the differences with the exact
+normal quantile z(.975) = 1.959964 (Bland & Altman round it to 1.96).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ EXACT = "Share of units on which all ratings are equal; 95% Wilson score interva
 ADJACENT = ("Share of units whose ratings span at most one scale point (max - min <= 1); "
             "95% Wilson score interval")
 MEAN_DIFFERENCE = ("Mean difference {what}; 95% CI t(n - 1); Bland-Altman 95% limits of "
-                   "agreement mean +/- 1.96 SD (Bland & Altman 1986)")
+                   "agreement mean +/- z SD, z(.975) = 1.959964 (Bland & Altman 1986)")
 LENIENCY = ("Mean of (this rater's score - the mean of the other raters' scores) over the units "
             "this rater shares with others; > 0 lenient, < 0 severe; 95% CI t(n - 1)")
 

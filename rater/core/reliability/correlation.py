@@ -1,6 +1,6 @@
 """Pearson r between raters (consistency, not agreement) with Fisher-z confidence intervals.
 
-Fisher (1921): z = atanh(r), SE = 1/sqrt(n - 3), CI = tanh(z +/- 1.96 SE), as R's cor.test.
+Fisher (1921): z = atanh(r), SE = 1/sqrt(n - 3), CI = tanh(z +/- 1.959964 SE), as R's cor.test.
 With more than two raters the pairwise r are averaged on the z scale (as irr::meancor).
 """
 

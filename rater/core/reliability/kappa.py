@@ -8,9 +8,10 @@ index of the observed levels instead).
   large-sample (non-null) ASE that SAS PROC FREQ reports; z-based 95% CI.
 - Fleiss' kappa and Gwet's AC1/AC2 for any number of raters, with units rated by varying
   numbers of raters: Gwet (2008; 2014, Handbook ch. 5-6) formulas and linearised variances as
-  in Gwet's R package irrCAC (fleiss.kappa.raw, gwet.ac1.raw); t(n - 1) 95% CI. Observed
-  agreement uses the units with two or more ratings, the category shares use every rated unit,
-  exactly as Gwet does; pass only double-rated units to keep both terms on the same units.
+  in Gwet's R package irrCAC (fleiss.kappa.raw, gwet.ac1.raw); t(n - 1) 95% CI. As Gwet does
+  with missing ratings, observed agreement uses the units with two or more ratings, while the
+  category shares (chance agreement) and the n of the variance use every rated unit, including
+  units scored by one rater only: pass them all.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ def _gwet_method(kind: str, weighting: Weighting, scale: Scale) -> str:
         name = "Gwet's AC1" if weighting == "identity" else "Gwet's AC2"
         head = (f"{name}, {_WEIGHT_TEXT[weighting]} (Gwet 2008, 2014); 95% CI from Gwet's "
                 "linearised variance, t(n - 1)")
-    return f"{head}; categories = declared scale {scale.label()}"
+    return (f"{head}; categories = declared scale {scale.label()}; observed agreement over the "
+            "units with two or more ratings, chance agreement and variance over every rated "
+            "unit (Gwet 2014, missing ratings)")
 
 
 def fleiss_kappa(x: np.ndarray, scale: Scale, note: str = "") -> Statistic:
@@ -138,12 +141,13 @@ def _gwet_family(x: np.ndarray, scale: Scale, kind: str, weighting: Weighting, k
         notes.append("every rating is in the same category: AC is 1 by construction here, "
                      "while kappa and alpha are undefined")
     n = counts.shape[0]
+    details = {"se": se, "pa": pa, "pe": pe, "units_with_two_or_more": n2}
     if n < 2:
-        return Statistic(key, value, None, None, method, n2, n_raters,
-                         "; ".join(notes + ["no CI with one unit"]))
+        return Statistic(key, value, None, None, method, n, n_raters,
+                         "; ".join(notes + ["no CI with one unit"]), details)
     t = float(stdtrit(n - 1, 0.975))
-    return Statistic(key, value, _clip(value - t * se), _clip(value + t * se), method, n2,
-                     n_raters, "; ".join(notes), {"se": se, "pa": pa, "pe": pe})
+    return Statistic(key, value, _clip(value - t * se), _clip(value + t * se), method, n,
+                     n_raters, "; ".join(notes), details)
 
 
 def _gwet_estimate(counts: np.ndarray, w: np.ndarray, kind: str,

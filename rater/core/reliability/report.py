@@ -28,6 +28,7 @@ from rater.core.reliability.blinding import blinding_indices, guess_table
 from rater.core.reliability.correlation import pearson_r
 from rater.core.reliability.icc import icc_forms
 from rater.core.reliability.kappa import Weighting, cohen_kappa, fleiss_kappa, gwet_ac
+from rater.core.reliability.light import light_kappa
 from rater.core.reliability.matrix import (
     LISTWISE,
     PRIMARY,
@@ -198,7 +199,8 @@ def _repeated(rows: pd.DataFrame, keys: list[str], what: str, fix: str) -> list[
 STATISTIC_KEYS = (
     "pearson_r", "icc1", "icc_a1", "icc_c1", "icc1k", "icc_ak", "icc_ck",
     "kripp_alpha_nominal", "kripp_alpha_ordinal", "kripp_alpha_interval", "kripp_alpha_ratio",
-    "cohen_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic", "fleiss_kappa",
+    "cohen_kappa", "light_kappa", "weighted_kappa_linear", "weighted_kappa_quadratic",
+    "fleiss_kappa",
     "gwet_ac1", "gwet_ac2_linear", "gwet_ac2_quadratic",
     "exact_agreement", "adjacent_agreement", "mean_difference",
 )
@@ -234,9 +236,10 @@ def dimension_statistics(m: RatingMatrix, resamples: int = 1000,
     for weighting in WEIGHTINGS:
         s = cohen_kappa(layout, m.scale, weighting, note)
         stats[s.name] = s
-        s = gwet_ac(paired, m.scale, weighting)
+        s = gwet_ac(m.scores, m.scale, weighting)  # single-rated units too, as Gwet (2014)
         stats[s.name] = s
-    stats["fleiss_kappa"] = fleiss_kappa(paired, m.scale)
+    stats["light_kappa"] = light_kappa(layout, m.scale, resamples, seed, labels, note)
+    stats["fleiss_kappa"] = fleiss_kappa(m.scores, m.scale)
     stats["exact_agreement"] = exact_agreement(paired)
     stats["adjacent_agreement"] = adjacent_agreement(paired)
     stats["mean_difference"] = _mean_difference(m, layout, labels)
@@ -253,6 +256,26 @@ def _mean_difference(m: RatingMatrix, layout: np.ndarray, labels: tuple[str, ...
     return Statistic.undefined("mean_difference", "Mean difference (second - primary)",
                                "needs allocation roles (primary, second) or exactly two raters",
                                0, layout.shape[1])
+
+
+LISTWISE_KEYS = ("icc1", "icc_a1", "icc_c1", "icc1k", "icc_ak", "icc_ck", "light_kappa")
+LISTWISE_LIMIT = 0.2  # warn when listwise deletion drops more than this share of the units
+
+
+def _warnings(stats: Mapping[str, Statistic], n_paired: int) -> list[dict[str, Any]]:
+    """A prominent warning when the statistics that need every rater on every unit (ICC,
+    Light's kappa) lose more than a fifth of the double-rated units to listwise deletion."""
+    used = stats["icc_a1"].n_units
+    if n_paired == 0 or n_paired - used <= LISTWISE_LIMIT * n_paired:
+        return []
+    keys = [k for k in LISTWISE_KEYS if stats[k].n_units == used]
+    text = (f"ICC and Light's kappa use only {used} of the {n_paired} recordings with two or more "
+            f"ratings, those scored by every rater (listwise deletion): "
+            f"{1 - used / n_paired:.0%} are left out, so they may not represent the study. "
+            "Krippendorff's alpha uses every rating (as do Gwet's AC1/AC2, Fleiss' kappa and "
+            "the agreement shares): rely on Krippendorff's alpha here.")
+    return [{"kind": "listwise", "statistics": keys, "units_used": used, "units": n_paired,
+             "text": text}]
 
 
 def _pairs(m: RatingMatrix) -> list[dict[str, Any]]:
@@ -340,6 +363,7 @@ def _dimension(rows: pd.DataFrame, scale: Scale, crit: Criterion, resamples: int
         "n_raters": int(np.count_nonzero(~np.isnan(paired).all(axis=0))),
         "design": {"crossed": is_crossed(m.scores), "allocation_roles": m.slots is not None,
                    "note": design_note or None},
+        "warnings": _warnings(stats, int(paired.shape[0])),
         "statistics": {key: s.to_dict() for key, s in stats.items()},
         "criterion": verdict(crit, stats),
         "pairs": _pairs(m),

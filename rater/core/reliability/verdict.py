@@ -27,7 +27,7 @@ NAMES = {
     "kripp_alpha_ordinal": "Krippendorff's alpha (ordinal)",
     "kripp_alpha_interval": "Krippendorff's alpha (interval)",
     "kripp_alpha_ratio": "Krippendorff's alpha (ratio)",
-    "cohen_kappa": "Cohen's kappa",
+    "cohen_kappa": "Cohen's kappa", "light_kappa": "Light's kappa",
     "weighted_kappa_linear": "linear weighted kappa",
     "weighted_kappa_quadratic": "quadratic weighted kappa",
     "fleiss_kappa": "Fleiss' kappa",

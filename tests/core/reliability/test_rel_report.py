@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reliability_data import KRIPPENDORFF_2011, SHROUT_FLEISS
+from reliability_data import DIAGNOSES, KRIPPENDORFF_2011, SHROUT_FLEISS
 
 from rater.core.errors import RaterError
 from rater.core.reliability import STATISTIC_KEYS, Statistic, reliability_report
@@ -52,7 +52,9 @@ def test_report_shape_has_every_statistic_and_the_verdict():
     assert list(dim["statistics"]) == list(STATISTIC_KEYS)
     for key, s in dim["statistics"].items():
         assert set(s) >= {"value", "ci95", "method", "note"}, key
-        assert s["value"] is not None, (key, s["note"])
+        if key != "light_kappa":  # two allocation roles: Cohen's kappa is given instead
+            assert s["value"] is not None, (key, s["note"])
+    assert "cohen_kappa" in dim["statistics"]["light_kappa"]["note"]
     crit = dim["criterion"]
     assert crit["statistic"] == "pearson_r" and crit["threshold"] == 0.7
     assert isinstance(crit["passed"], bool) and isinstance(crit["lower_bound_passed"], bool)
@@ -92,6 +94,28 @@ def test_missing_ratings_feed_alpha_with_every_pairable_value():
     assert stats["icc_a1"]["n_units"] == 8
     assert "listwise" in stats["icc_a1"]["note"]
     assert "each rater pair" in stats["pearson_r"]["note"]
+
+
+def test_gwet_and_fleiss_keep_single_rated_units_as_gwet_does():
+    # Gwet (2014), Handbook of Inter-Rater Reliability, 4th ed., p. 120 (irrCAC `cac.raw4raters`):
+    # unit 12 has one rating. Gwet's R package irrCAC (github.com/kgwet/irrCAC, README.md,
+    # "Computing agreement coefficients from raw ratings") prints
+    #   gwet.ac1.raw:      pa 0.8181818 pe 0.1903212 AC1   0.77544 SE 0.14295 CI (0.461,1)
+    #   fleiss.kappa.raw:  pa 0.8181818 pe 0.2387153 kappa 0.76117 SE 0.15302 CI (0.424,1)
+    # The single-rated unit counts in the chance term and the variance's n (12), not in pa (11).
+    # Without it AC1 would be 0.77515 (irr.md section 4).
+    stats = reliability_report(tidy(KRIPPENDORFF_2011), (1, 5), resamples=0)[
+        "dimensions"]["warmth"]["statistics"]
+    published = {"gwet_ac1": (0.77544, 0.14295, 0.461, 0.1903212),
+                 "fleiss_kappa": (0.76117, 0.15302, 0.424, 0.2387153)}
+    for key, (value, se, low, pe) in published.items():
+        s = stats[key]
+        assert s["value"] == pytest.approx(value, abs=5e-6), key
+        assert s["se"] == pytest.approx(se, abs=5e-6), key
+        assert s["ci95"] == pytest.approx([low, 1.0], abs=5e-4), key
+        assert (s["pa"], s["pe"]) == pytest.approx((0.8181818, pe), abs=5e-8), key
+        assert s["n_units"] == 12 and s["units_with_two_or_more"] == 11, key
+        assert "every rated unit" in s["method"], key
 
 
 def test_two_crossed_raters_without_roles():
@@ -234,3 +258,51 @@ def test_any_small_table_gives_valid_json_without_crashing(rows):
     assert "NaN" not in text
     for s in stats.values():
         assert (s.value is None) == s.note.startswith("undefined:")
+
+
+def test_light_kappa_stands_in_where_cohen_kappa_is_null():
+    # More than two raters: Cohen's kappa is null and Light's kappa, R irr::kappam.light, is
+    # given (irr's documented example kappam.light(diagnoses): Kappa = 0.459).
+    stats = reliability_report(tidy(DIAGNOSES), (1, 5), resamples=100)["dimensions"]["warmth"][
+        "statistics"]
+    assert stats["cohen_kappa"]["value"] is None
+    assert stats["light_kappa"]["value"] == pytest.approx(0.459, abs=5e-4)
+    assert stats["light_kappa"]["ci95"] is not None
+    two = reliability_report(tidy(DIAGNOSES[:, :2]), (1, 5), resamples=50)["dimensions"][
+        "warmth"]["statistics"]
+    assert two["cohen_kappa"]["value"] is not None and two["light_kappa"]["value"] is None
+
+
+def incomplete_ten_raters(n_units=300, missing=0.2, seed=8):
+    """Ten raters, each rating missing at random with probability `missing` (not crossed, no
+    allocation roles): ICC can only use the units every rater scored."""
+    rng = np.random.default_rng(seed)
+    x = np.clip(np.round(rng.normal(3, 1, n_units)[:, None] + rng.normal(0, .7, (n_units, 10))),
+                1, 5)
+    x[rng.random(x.shape) < missing] = np.nan
+    return x
+
+
+def test_listwise_icc_that_drops_over_a_fifth_of_the_units_is_flagged():
+    x = incomplete_ten_raters()
+    dim = reliability_report(tidy(x), (1, 5), resamples=50)["dimensions"]["warmth"]
+    paired = int((np.count_nonzero(~np.isnan(x), axis=1) >= 2).sum())
+    complete = int((~np.isnan(x)).all(axis=1).sum())
+    assert dim["n_units"] == paired and dim["statistics"]["icc_a1"]["n_units"] == complete
+    [warning] = dim["warnings"]
+    assert warning["kind"] == "listwise"
+    assert (warning["units_used"], warning["units"]) == (complete, paired)
+    assert {"icc_a1", "icc1", "icc_ck", "light_kappa"} <= set(warning["statistics"])
+    assert f"only {complete} of the {paired} recordings" in warning["text"]
+    assert "Krippendorff's alpha" in warning["text"]
+    # alpha uses every pairable rating
+    assert dim["statistics"]["kripp_alpha_interval"]["n_units"] == paired
+
+
+def test_no_listwise_warning_when_few_units_are_dropped():
+    x = incomplete_ten_raters(missing=0.0)
+    x[0, 3] = np.nan  # 1 of 300 units incomplete
+    assert reliability_report(tidy(x), (1, 5), resamples=0)["dimensions"]["warmth"][
+        "warnings"] == []
+    assert reliability_report(tidy(SHROUT_FLEISS), (1, 10), resamples=0)["dimensions"][
+        "warmth"]["warnings"] == []
