@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rater.core.codebook.model import DEFAULT_CODEBOOK_NAME, Codebook, Dimension, Scale
+from rater.core.codebook.nesting import check_nesting
 from rater.core.codebook.positions import KeyLines
 from rater.core.codebook.validation import Checker, check_codebook
 from rater.core.errors import Problem, RaterError
@@ -58,6 +59,7 @@ def parse_codebook(text: str, source: str = "<text>") -> Codebook:
     digest as the stored text.
     """
     text = text.replace("\r\n", "\n")
+    check_nesting(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
