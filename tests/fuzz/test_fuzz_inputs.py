@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from audio_files import write_audio
+from conftest import FUZZ
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import FUZZ
 from rater.core.codebook import default_codebook_path
 from rater.core.errors import RaterError
 from rater.services.importing import import_recordings
