@@ -63,10 +63,8 @@ def read_records(text: str, source: str) -> list[list[str]]:
     """All rows of a CSV text; a row the csv module refuses (a cell over its 128 KiB limit, a
     quote left open) is a RaterError naming the line where the reader stopped."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    records = []
     try:
-        for record in reader:
-            records.append(record)
+        records = list(reader)
     except csv.Error as exc:
         raise RaterError(Problem(
             f"cannot read this row as CSV ({exc})", f"{source}:{reader.line_num}",
