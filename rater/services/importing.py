@@ -137,6 +137,14 @@ def _probe_all(table: MetadataTable, audio_dir: Path, progress: Progress | None)
 
 def _probe_one(row: MetadataRow, audio_dir: Path, table: MetadataTable):
     where = f"{table.source}:{row.line}"
+    try:
+        return _probe_path(row, audio_dir, where)
+    except OSError as exc:  # e.g. a name too long for the file system
+        return Problem(f"cannot read '{row.file[:80]}' ({exc.strerror})", where,
+                       "check the name in the 'file' column")
+
+
+def _probe_path(row: MetadataRow, audio_dir: Path, where: str):
     path = audio_dir / row.file
     if path.is_dir():
         return Problem(f"'{row.file}' is a folder, not a file", where,

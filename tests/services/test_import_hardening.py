@@ -92,3 +92,14 @@ def test_a_metadata_path_that_is_a_folder_is_a_clear_error(study):
     with pytest.raises(RaterError) as caught:
         import_recordings(location, folder / "audio", folder / "x.csv")
     assert "a folder, not a file" in caught.value.problems[0].what
+
+
+def test_a_file_name_too_long_for_the_system_is_a_problem_on_its_line(study):
+    """Found by tests/fuzz/test_fuzz_inputs.py."""
+    location, folder = study
+    csv = folder / "m.csv"
+    csv.write_text(f"file,la\na.wav,A\n{'x' * 300}.wav,B\n")
+    with pytest.raises(RaterError) as caught:
+        import_recordings(location, folder / "audio", csv)
+    [problem] = caught.value.problems
+    assert problem.where == f"{csv}:3" and "cannot read" in problem.what
