@@ -238,6 +238,7 @@ def _run_audit_leaks(args) -> int:
 
 
 def _run_allocate(args) -> int:
+    from rater.core.precision import describe_plan
     from rater.services.allocating import allocate_study
 
     raters = [r.strip() for r in args.raters.split(",") if r.strip()]
@@ -255,8 +256,5 @@ def _run_allocate(args) -> int:
     for pair, count in report["pairs"].items():
         print(f"  pair {pair}: {count}")
     for plan in report["precision"]:
-        if plan["icc_ci_width"] is not None:
-            print(f"  if the true reliability is {plan['assumed']}: 95% CI width about "
-                  f"{plan['pearson_r_ci_width']:.2f} for Pearson r, "
-                  f"{plan['icc_ci_width']:.2f} for ICC (n = {plan['n_units']})")
+        print(f"  {describe_plan(plan)}")
     return 0

@@ -41,8 +41,7 @@ def parse_metadata_csv(data: bytes, source: str) -> MetadataTable:
     A file that cannot be read as a table at all (encoding, header) raises RaterError listing
     every such problem; a bad row is left out and described in `problems`.
     """
-    text = decode_text(data, source)
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    records = read_records(decode_text(data, source), source)
     if not records or not any(cell.strip() for cell in records[0]):
         raise RaterError(Problem(
             "the file is empty: no header row", source,
@@ -58,6 +57,20 @@ def parse_metadata_csv(data: bytes, source: str) -> MetadataTable:
                                  "add one row per recording"))
     return MetadataTable(source=source, fields=fields, rows=tuple(rows),
                          problems=tuple(problems))
+
+
+def read_records(text: str, source: str) -> list[list[str]]:
+    """All rows of a CSV text; a row the csv module refuses (a cell over its 128 KiB limit, a
+    quote left open) is a RaterError naming the line where the reader stopped."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise RaterError(Problem(
+            f"cannot read this row as CSV ({exc})", f"{source}:{reader.line_num}",
+            "keep each value under 128 KiB and check the quotes: a value with a quote inside "
+            "is written in quotes with the quote doubled, \"like \"\"this\"\"\"")) from None
+    return records
 
 
 def decode_text(data: bytes, source: str) -> str:

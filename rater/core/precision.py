@@ -46,3 +46,17 @@ def planned_precision(n_units: int, assumed: float) -> dict:
         "icc_ci": list(icc) if icc else None,
         "icc_ci_width": icc[1] - icc[0] if icc else None,
     }
+
+
+def describe_plan(plan: dict) -> str:
+    """One line of the allocation report: the widths that can be computed, in words."""
+    widths = [f"{plan[key]:.2f} for {name}"
+              for key, name in (("pearson_r_ci_width", "Pearson r"), ("icc_ci_width", "ICC"))
+              if plan[key] is not None]
+    if not widths:
+        return (f"too few double-coded recordings to estimate a CI width "
+                f"(n = {plan['n_units']})")
+    missing = " (too few double-coded recordings to estimate a CI width for Pearson r)" \
+        if len(widths) == 1 and plan["pearson_r_ci_width"] is None else ""
+    return (f"if the true reliability is {plan['assumed']}: 95% CI width about "
+            f"{', '.join(widths)} (n = {plan['n_units']}){missing}")

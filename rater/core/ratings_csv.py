@@ -16,15 +16,13 @@ Every problem is collected with its line, and nothing is imported if there is an
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rater.core.errors import Problem, RaterError
-from rater.core.metadata_csv import decode_text
+from rater.core.metadata_csv import decode_text, read_records
 
 REQUIRED = ("recording", "rater", "dimension", "score")
 OPTIONAL = ("role", "timestamp")
@@ -53,7 +51,7 @@ class RatingRow:
 def parse_ratings_csv(data: bytes, source: str, dimensions: Iterable[str],
                       scale: Iterable[int]) -> tuple[list[RatingRow], list[Problem]]:
     """The rows and every problem, each with its line. A file that is not a table raises."""
-    records = list(csv.reader(io.StringIO(decode_text(data, source), newline="")))
+    records = read_records(decode_text(data, source), source)
     if not records or not any(cell.strip() for cell in records[0]):
         raise RaterError(Problem("the file is empty: no header row", source,
                                  "add the header recording,rater,dimension,score"))

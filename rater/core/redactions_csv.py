@@ -7,11 +7,10 @@ default, or `silence`). Every problem is reported at once with its line.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from rater.core.errors import Problem, RaterError
+from rater.core.metadata_csv import read_records
 
 MODES = ("tone", "silence")
 REQUIRED = ("recording", "start", "end")
@@ -48,7 +47,7 @@ def parse_redactions_csv(data: bytes, source: str) -> list[RedactionRow]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RaterError(Problem("not UTF-8 text", source, "save the file as CSV UTF-8")) from None
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    records = read_records(text, source)
     header = [h.strip().lower() for h in records[0]] if records else []
     missing = [c for c in REQUIRED if c not in header]
     if missing:

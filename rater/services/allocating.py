@@ -32,10 +32,11 @@ def allocate_study(study: str, raters: list[str], *, double: float = 0.5, retest
         existing = store.slots()
         new = allocate(request, existing)
         codes = {str(r.id): r.blind_code for r in store.recordings(None)}
+        report = allocation_report(existing + new, strata, seed, stratify)  # before storing
         store.add_assignments(_with_codes(new, codes, store.used_codes()), raters, actor_name(),
                               {"raters": raters, "double": double, "retest": retest,
                                "stratify": stratify, "seed": seed})
-        return allocation_report(existing + new, strata, seed, stratify)
+        return report
 
 
 def _check_blinded(recordings) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -60,7 +62,7 @@ def blind_study(study: str, *, redactions_csv: Path | None = None, out: Path | N
                 lufs: float | None = DEFAULT_LUFS, workers: int | None = None,
                 progress: Progress | None = None) -> BlindReport:
     folder = out or blind_folder(study)
-    folder.mkdir(parents=True, exist_ok=True)
+    _prepare_folder(folder)
     with open_store(study) as store:
         recordings = store.recordings(None)
         if not recordings:
@@ -85,6 +87,26 @@ def blind_study(study: str, *, redactions_csv: Path | None = None, out: Path | N
                 jobs.append((recording, target, inputs))
         _make_copies(store, jobs, ranges, settings, report, workers, progress)
         return report
+
+
+# The re-encoder's temporary copy of CODE.flac: ".CODE.flac.<random>.part.flac" (and ".strip").
+_STALE_COPY = re.compile(r"^\.[^/\\]+\.flac\.[A-Za-z0-9_]+\.part\.(flac|strip)$")
+
+
+def _prepare_folder(folder: Path) -> None:
+    """Make the folder, check it takes a file, and remove the half-made copies a killed run
+    left (only ours, by their name); before the study is touched, so an error changes nothing."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".rater-probe-"):
+            pass
+    except OSError as exc:
+        raise RaterError(Problem(
+            f"cannot write the blinded copies here ({exc.strerror or exc})", str(folder),
+            "give --out a folder you can write to (it is made if missing)")) from None
+    for entry in folder.iterdir():
+        if _STALE_COPY.match(entry.name) and entry.is_file():
+            entry.unlink(missing_ok=True)
 
 
 def _read_redactions(path: Path, recordings) -> dict[int, list[tuple[float, float, str, str]]]:

@@ -45,7 +45,8 @@ def import_recordings(study: str, audio_dir: Path, metadata_csv: Path, *,
     with open_store(study) as store:
         known = store.known_checksums()
         probed, problems = _probe_all(table, audio_dir, progress)
-        problems = sorted([*table.problems, *problems], key=_line_of)
+        probed, twins = _one_per_checksum(probed, table.source)
+        problems = sorted([*table.problems, *problems, *twins], key=_line_of)
         if problems and not skip_bad:
             raise RaterError(problems)
         report = ImportReport(skipped=problems)
@@ -64,11 +65,39 @@ def import_recordings(study: str, audio_dir: Path, metadata_csv: Path, *,
         return report
 
 
+def _one_per_checksum(probed: list[tuple[int, NewRecording]], source: str):
+    """Byte-identical files in one batch are one recording: listing it twice is a problem on
+    the later line, naming the first (and the differing metadata, if any, so none is lost)."""
+    first: dict[str, tuple[int, NewRecording]] = {}
+    kept, problems = [], []
+    for line, recording in probed:
+        first_line, earlier = first.setdefault(recording.sha256, (line, recording))
+        if earlier is recording:
+            kept.append(recording)
+            continue
+        where = f"{source}:{line}"
+        differ = [name for name, value in recording.metadata.items()
+                  if earlier.metadata.get(name) != value]
+        if differ:
+            what = (f"'{recording.original_name}' is the same audio as '{earlier.original_name}' "
+                    f"({source}:{first_line}) but its {', '.join(map(repr, differ))} differs")
+            fix = "one recording has one set of metadata: correct the wrong line or remove it"
+        else:
+            what = (f"'{recording.original_name}' is the same audio as '{earlier.original_name}' "
+                    f"({source}:{first_line}): the recording is listed twice")
+            fix = "list each recording once"
+        problems.append(Problem(what, where, fix))
+    return kept, problems
+
+
 def _line_of(problem: Problem) -> int:
     return int(problem.where.rsplit(":", 1)[1])
 
 
 def _read_metadata(path: Path) -> MetadataTable:
+    if path.is_dir():
+        raise RaterError(Problem("the metadata path is a folder, not a file", str(path),
+                                 "give the CSV file itself to --metadata"))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -99,13 +128,27 @@ def _probe_all(table: MetadataTable, audio_dir: Path, progress: Progress | None)
             done += 1
             if progress:
                 progress(done, len(table.rows), row.file)
-            (problems if isinstance(result, Problem) else probed).append(result)
+            if isinstance(result, Problem):
+                problems.append(result)
+            else:
+                probed.append((row.line, result))
     return probed, problems
 
 
 def _probe_one(row: MetadataRow, audio_dir: Path, table: MetadataTable):
     where = f"{table.source}:{row.line}"
+    try:
+        return _probe_path(row, audio_dir, where)
+    except OSError as exc:  # e.g. a name too long for the file system
+        return Problem(f"cannot read '{row.file[:80]}' ({exc.strerror})", where,
+                       "check the name in the 'file' column")
+
+
+def _probe_path(row: MetadataRow, audio_dir: Path, where: str):
     path = audio_dir / row.file
+    if path.is_dir():
+        return Problem(f"'{row.file}' is a folder, not a file", where,
+                       "name the audio file itself in the 'file' column")
     if not path.is_file():
         return Problem(f"audio file '{row.file}' not found in {audio_dir}", where,
                        "check the name in the 'file' column, or add the file")

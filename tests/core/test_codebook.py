@@ -553,3 +553,15 @@ def test_lines_are_found_after_any_rule_texts(texts):
 
     (problem,) = caught.value.problems
     assert problem.where == f"book:{line_of(text, empty_rule)} rules[{len(texts) + 1}]"
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ("{a = ", "}")])
+def test_a_deeply_nested_value_is_refused_with_file_and_line(opening, closing):
+    text = default_codebook_path().read_text(encoding="utf-8")
+    line = text.count("\n") + 3
+    crafted = text + f"\n[extra]\nx = {opening * 5000}1{closing * 5000}\n"
+    with pytest.raises(RaterError) as caught:
+        parse_codebook(crafted, "cb.toml")
+    [problem] = caught.value.problems
+    assert problem.where == f"cb.toml:{line}"
+    assert "nested" in problem.what and problem.fix

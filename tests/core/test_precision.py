@@ -36,3 +36,14 @@ def test_undefined_plans_give_none_not_nonsense():
     assert pearson_ci(0.7, 3) is None
     assert icc_consistency_ci(0.7, 1) is None
     assert planned_precision(2, 0.7)["pearson_r_ci_width"] is None
+
+
+def test_a_plan_with_too_few_units_is_described_not_crashed():
+    from rater.core.precision import describe_plan, planned_precision
+
+    three = describe_plan(planned_precision(3, 0.7))
+    assert "ICC" in three and "Pearson r" in three
+    assert "too few double-coded recordings to estimate a CI width for Pearson r" in three
+    assert describe_plan(planned_precision(1, 0.7)) == (
+        "too few double-coded recordings to estimate a CI width (n = 1)")
+    assert "too few" not in describe_plan(planned_precision(30, 0.7))

@@ -164,3 +164,12 @@ def test_one_role_per_rater_and_recording():
     _made, problems = plan("a.wav,R1,warmth,4,primary\na.wav,R1,empathy,4,second\n")
     assert [p.where for p in problems] == ["r.csv:3"]
     assert "R1 is already the primary rater" in str(problems[0])
+
+
+def test_a_redactions_cell_over_128_kib_is_an_error_with_its_line():
+    from rater.core.redactions_csv import parse_redactions_csv
+
+    data = ("recording,start,end,reason\na.wav,1,2,name\na.wav,1,2," + "x" * 140_000 + "\n")
+    with pytest.raises(RaterError) as caught:
+        parse_redactions_csv(data.encode(), "red.csv")
+    assert caught.value.problems[0].where == "red.csv:3"

@@ -3,38 +3,44 @@
 In single-machine rater mode the study's file name, its folder (or its database URL) can name
 the groups being compared, so messages and log lines show "the study" and bare file names
 (blind codes) instead. Errors that are not RaterErrors show their type and message, redacted.
+The replacing itself is `rater.core.redaction.redact`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
+from pathlib import Path
 
 from rater.core.errors import RaterError
-
-_ABSOLUTE_PATH = re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'\"()]+[\\/])+([^\s\\/:'\"()]*)")
+from rater.core.redaction import redact
 
 
 class Redactor(logging.Filter):
-    """Replaces known locations, then any remaining absolute path by its last part."""
+    """Replaces the known locations: the study, its folder, a pack's folder, the home folder."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._hidden: list[str] = []
+        self._known: dict[str, str] = {str(Path.home()): "~"}
 
     def hide_location(self, location: str) -> None:
-        """A study file (as given, absolute, or its bare name) or database URL: "the study"."""
-        forms = {str(location)}
+        """A study file (as given, absolute, or its bare name) or database URL: "the study";
+        a study file's folder: "the study's folder", and its blinded copies' folder."""
+        self._known[str(location)] = "the study"
         if "://" not in location:
-            forms |= {os.path.abspath(location), os.path.basename(location)}
-        self._hidden = sorted(set(self._hidden) | {f for f in forms if f},
-                              key=len, reverse=True)  # longest first
+            absolute = os.path.abspath(location)
+            self._known[absolute] = "the study"
+            self._known[os.path.basename(location)] = "the study"
+            self._known[os.path.dirname(absolute)] = "the study's folder"
+            blinded = Path(absolute).with_name(Path(absolute).stem + "-blinded")
+            self._known[str(blinded)] = "the recordings' folder"  # `study blind`'s default
+
+    def hide_folder(self, folder: str | os.PathLike, name: str) -> None:
+        """Any other folder the work lives in (a pack's working folder)."""
+        self._known[os.path.abspath(folder)] = name
 
     def text(self, text: str) -> str:
-        for hidden in self._hidden:
-            text = text.replace(hidden, "the study")
-        return _ABSOLUTE_PATH.sub(lambda m: m.group(1) or "…", text)
+        return redact(text, self._known.items())
 
     def message(self, exc: BaseException) -> str:
         """What to tell the rater about a failure."""

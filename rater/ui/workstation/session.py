@@ -64,6 +64,8 @@ class RatingSession(QObject):
     def _on_loaded(self, workspace: targets.Workspace) -> None:
         self.target, self.workspace = workspace.target, workspace
         self.redactor.hide_location(workspace.target.study)
+        if workspace.target.folder is not None:
+            self.redactor.hide_folder(workspace.target.folder, "the pack's folder")
         self.entries = {entry.code: entry for entry in workspace.queue}
         self.code = None
         log.info("opened the queue of %s: %d recording(s)", workspace.rater, len(self.entries))
