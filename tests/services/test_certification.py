@@ -3,11 +3,14 @@ attempt; fails twice), append-only results, and `--require-certified` allocation
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from audio_files import write_audio
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from rater.cli import main
 from rater.core.certification import Thresholds
 from rater.core.errors import RaterError
 from rater.services import rating
@@ -155,3 +158,32 @@ def test_bad_definitions_are_refused(tmp_path, study_location, monkeypatch):
     with pytest.raises(RaterError, match="no dimension zest"):
         define_test(study_location, codes, attempts=1,
                     dimensions={"zest": Thresholds()})
+
+
+def test_command_line(tmp_path, study_location, monkeypatch, capsys):
+    monkeypatch.setenv("RATER_BLIND_DIR", str(tmp_path / "blind"))
+    codes = research_study(tmp_path, study_location, gold=6)
+    study = study_location
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = run("certify", "define", study, *codes, "--name", "spring",
+                       "--dimension", "empathy=0.7,0.6", "--json")
+    assert code == 0 and json.loads(out)["thresholds"]["empathy"] == {"within_one": 0.7,
+                                                                      "icc": 0.6}
+    code, out, _ = run("certify", "assign", study, "R1", "R2")
+    assert code == 0 and "R1: attempt 1 of 'spring', 3 recording(s)" in out
+    rate(study, "R1", codes[:3], True)
+    code, out, _ = run("certify", "status", study)
+    assert "R1: certified" in out and "R2: in progress" in out
+    assert "warmth 100% within one, ICC" in out
+    status = json.loads(run("certify", "status", study, "--json")[1])
+    assert status["raters"]["R1"]["attempts"][0]["passed"] is True
+    code, _, err = run("study", "allocate", study, "--raters", "R1,R2", "--require-certified")
+    assert code == 1 and "not certified: R2 (in progress)" in err
+    code, out, _ = run("study", "allocate", study, "--raters", "R1", "--double", "0",
+                       "--require-certified", "--gold-rate", "0.1")
+    assert code == 0 and "R1 [certified]: gold 3, all: 10, primary 10" in out
