@@ -179,3 +179,32 @@ def record_result(store: StudyStore, attempt: AttemptRow, test: TestRow, passed:
         log_event(session, actor, "certification.graded",
                   {"test": test.name, "rater": attempt.rater, "attempt": attempt.number,
                    "passed": passed})
+
+
+@dataclass(frozen=True)
+class GoldWork:
+    rater: str
+    position: int
+    code: str
+    scores: dict[str, int]  # dimension -> submitted score (after amendments)
+
+
+def gold_work(store: StudyStore, leave_out: set[str]) -> list[GoldWork]:
+    """Every submitted gold item (drift checks, training) but the codes in `leave_out`, by
+    rater and queue position."""
+    with store.transaction() as session:
+        amended = dict(session.execute(select(Amendment.rating_id, Amendment.new_score)
+                                       .order_by(Amendment.id)).all())
+        rows = session.execute(
+            select(Assignment.rater_id, Assignment.position, Assignment.code, Rating.id,
+                   Rating.dimension, Rating.score)
+            .join(Assignment, Assignment.id == Rating.assignment_id)
+            .where(Assignment.role == "gold", Rating.state == "submitted")
+            .order_by(Assignment.rater_id, Assignment.position)).all()
+    found: dict[tuple[str, int], GoldWork] = {}
+    for rater, position, code, rid, dimension, score in rows:
+        if code in leave_out:
+            continue
+        item = found.setdefault((rater, position), GoldWork(rater, position, code, {}))
+        item.scores[dimension] = amended.get(rid, score)
+    return list(found.values())

@@ -31,11 +31,12 @@ def gold_score(index: int, dimension: int) -> int:
     return 1 + (index + dimension) % 5
 
 
-def research_study(folder, study: str, gold: int = GOLD, extra_gold: int = 0) -> list[str]:
-    """A blinded research study with 10 study recordings and `gold + extra_gold` gold
-    recordings with agreed gold scores; returns the gold codes in file order."""
+def research_study(folder, study: str, gold: int = GOLD, extra_gold: int = 0,
+                   study_items: int = 10) -> list[str]:
+    """A blinded research study with `study_items` study recordings and `gold + extra_gold`
+    gold recordings with agreed gold scores; returns the gold codes in file order."""
     audio = folder / "audio"
-    names = [f"interview_{i:02d}.wav" for i in range(10)]
+    names = [f"interview_{i:02d}.wav" for i in range(study_items)]
     for i, name in enumerate(names):
         write_audio(audio / name, seconds=0.2, freq=200 + 13 * i)
     (folder / "meta.csv").write_text("file,site\n" + "".join(f"{n},A\n" for n in names))
