@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rater.cli.common import STUDY_HELP, print_json, show_help
 
 
@@ -58,6 +60,56 @@ def add_commands(commands) -> None:
     status.add_argument("--test", metavar="NAME", help="the test (default: the latest)")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     status.set_defaults(run=_run_status)
+
+    drift = sub.add_parser(
+        "drift", help="each rater's agreement with gold over time (drift checks)",
+        description="The share of scores within one point of gold over a rolling window of "
+                    "each rater's gold inserts, in queue order; a rater is flagged when it "
+                    "falls below the certification threshold. Certification items are left "
+                    "out. Also in 'rater reliability' (JSON and --html).")
+    drift.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    drift.add_argument("--window", type=int, default=5, help="gold items per window (5)")
+    drift.add_argument("--json", action="store_true", help="print the series as JSON")
+    drift.set_defaults(run=_run_drift)
+
+    recal = sub.add_parser(
+        "recalibrate", help="a recalibration pack of the gold items a rater missed",
+        description="Make a one-participant workshop of the gold items the rater scored two or "
+                    "more points off, with the gold shown after each rating, and its pack.")
+    recal.add_argument("study", metavar="STUDY", help=STUDY_HELP)
+    recal.add_argument("rater", metavar="RATER")
+    recal.add_argument("--out", type=Path, required=True, metavar="FOLDER")
+    recal.add_argument("--json", action="store_true", help="print the result as JSON")
+    recal.set_defaults(run=_run_recalibrate)
+
+
+def _run_drift(args) -> int:
+    from rater.services.drift import drift_report
+
+    report = drift_report(args.study, args.window)
+    if args.json:
+        print_json(report)
+        return 0
+    print(f"Drift checks: within one of gold over {report['window']} gold items, threshold "
+          f"{report['threshold']:.0%}.")
+    for rater, entry in report["raters"].items():
+        latest = "-" if entry["latest"] is None else f"{entry['latest']:.0%}"
+        flag = (f" FLAGGED at {entry['flagged_at']['code']}; missed "
+                f"{', '.join(entry['missed'])}" if entry["flagged"] else "")
+        print(f"  {rater}: {len(entry['points'])} gold item(s), latest {latest}{flag}")
+    return 0
+
+
+def _run_recalibrate(args) -> int:
+    from rater.services.recalibration import recalibration_pack
+
+    result = recalibration_pack(args.study, args.rater, args.out)
+    if args.json:
+        print_json(result)
+    else:
+        print(f"Recalibration pack for {args.rater}: {result['pack']} "
+              f"({len(result['recordings'])} recording(s); workshop {result['workshop']}).")
+    return 0
 
 
 def _thresholds(specs: list[str]) -> dict:

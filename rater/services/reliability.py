@@ -10,6 +10,7 @@ from rater.core.reliability.csv_input import parse_scale, read_ratings_csv
 from rater.core.reliability.disagreements import disagreements, paired_scores
 from rater.core.reliability.report import reliability_report
 from rater.core.reliability.verdict import Criterion
+from rater.services.drift import drift_report
 from rater.services.session import open_store
 from rater.storage import analysis as analysis_data
 from rater.storage import reliability as queries
@@ -34,6 +35,9 @@ def study_reliability(study: str, criterion: str | None = None, seed: int = 0,
     report = reliability_report(ratings, scale, criterion=criterion, seed=seed,
                                 resamples=resamples, guesses=guesses or None)
     _finish(report, ratings)
+    drift = drift_report(study)
+    if drift["raters"]:
+        report["drift"] = drift
     return report
 
 

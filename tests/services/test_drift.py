@@ -3,13 +3,20 @@ that flags a rater whose accuracy falls."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_certification import rate, research_study
 
+from rater.cli import main
 from rater.services import rating
 from rater.services.allocating import allocate_study
 from rater.services.certification import define_test, start_attempt
 from rater.services.drift import drift_report
+from rater.services.gold import gold_for
+from rater.services.recalibration import recalibration_pack
+from rater.services.reliability import study_reliability
+from rater.services.reliability_html import write_html_report
 
 
 @pytest.fixture
@@ -63,3 +70,38 @@ def test_falling_accuracy_is_flagged_within_ten_gold_inserts(drifting):
     assert before and not any(p["flagged"] for p in before)
     assert set(drifted["missed"]) <= set(later) and drifted["missed"]
 
+
+
+def test_drift_in_the_reliability_report_and_a_recalibration_pack(drifting, tmp_path, capsys):
+    study, _, after_twenty = drifting
+    shared = [e.code for e in rating.rater_queue(study, "D") if e.code not in drift_codes(study)]
+    common = [c for c in shared if c in {e.code for e in rating.rater_queue(study, "S")}][:3]
+    for rater in ("D", "S"):
+        for code in common:
+            for dimension in ("warmth", "empathy", "strengths", "clarity"):
+                rating.set_score(study, code, dimension, 3 + (code < "M"), rater=rater)
+            rating.submit_rating(study, code, rater=rater)
+    report = study_reliability(study, resamples=20)
+    assert report["drift"]["raters"]["D"]["flagged"]
+    html = tmp_path / "report.html"
+    write_html_report(report, html)
+    text = html.read_text()
+    assert "Drift checks" in text and "<svg" in text and "flagged</span> at" in text
+
+    assert main(["certify", "drift", study]) == 0
+    assert "D: 13 gold item(s), latest" in capsys.readouterr().out
+
+    made = recalibration_pack(study, "D", tmp_path / "recal")
+    missed = drift_report(study)["raters"]["D"]["missed"]
+    assert sorted(made["recordings"]) == sorted(missed)
+    workshop = made["workshop"]
+    gold = {(g.recording, g.dimension): g.score for g in gold_for(study)}
+    theirs = {(g.recording, g.dimension): (g.score, g.rationale) for g in gold_for(workshop)}
+    for old, new in made["recordings"].items():
+        assert theirs[(new, "warmth")] == (gold[(old, "warmth")], "planted")
+    assert Path(made["pack"]).is_file()
+    assert [e.code for e in rating.rater_queue(workshop, "P01")] != []
+
+
+def drift_codes(study: str) -> set[str]:
+    return {g.recording for g in gold_for(study)}
