@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from audio_files import write_audio
 
+from rater.cli import main
 from rater.core.errors import RaterError
 from rater.services.practice import add_practice_recording, practice_comparison
 from rater.services.workshops import (
@@ -21,7 +22,7 @@ from rater.services.workshops import (
 DIMENSIONS = ("warmth", "empathy", "strengths", "clarity")
 
 
-def test_self_peer_and_trainer_side_by_side(tmp_path, study_location, monkeypatch):
+def test_self_peer_and_trainer_side_by_side(tmp_path, study_location, monkeypatch, capsys):
     monkeypatch.setenv("RATER_BLIND_DIR", str(tmp_path / "copies"))
     workshop = study_location
     create_workshop(workshop, name="Practice", seed=1)
@@ -54,6 +55,13 @@ def test_self_peer_and_trainer_side_by_side(tmp_path, study_location, monkeypatc
     assert peers["within_one"]["value"] == 1.0
     assert peers["icc_a1"]["value"] > mine["icc_a1"]["value"]
     assert peers["icc_a1"]["ci95"] is not None
+
+    assert main(["practice", "compare", workshop, "--trainer", trainer]) == 0
+    out = capsys.readouterr().out
+    assert f"{code_ann} (student {ann}):" in out and "strengths: self 4, peers 3, trainer 2" in out
+    assert "self vs trainer: n 8, ICC(A,1)" in out
+    assert main(["practice", "add", workshop, str(tapes[ann]), "--student", ann]) == 1
+    assert "already in the workshop" in capsys.readouterr().err
 
 
 def test_whose_recording_it_is_never_reaches_a_pack(tmp_path, monkeypatch):
