@@ -10,7 +10,17 @@ import argparse
 import os
 import sys
 
-from rater.cli import analysis, demo, gold, packs, reliability, study, workshop
+from rater.cli import (
+    analysis,
+    certify,
+    demo,
+    gold,
+    packs,
+    practice,
+    reliability,
+    study,
+    workshop,
+)
 from rater.core.errors import RaterError
 
 
@@ -42,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'rater COMMAND --help' for each command's options.",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for group in (study, packs, reliability, analysis, gold, workshop, demo):
+    for group in (study, packs, reliability, analysis, gold, certify, workshop, practice,
+                  demo):
         group.add_commands(commands)
     return parser
 

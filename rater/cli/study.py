@@ -133,6 +133,12 @@ def add_commands(commands) -> None:
                             "proportion and interleaved in every queue")
     alloc.add_argument("--seed", type=int, help="seed for a reproducible allocation "
                                                 "(default: random, printed in the report)")
+    alloc.add_argument("--require-certified", action="store_true",
+                       help="refuse raters not certified by the latest 'rater certify' test")
+    alloc.add_argument("--gold-rate", type=float, metavar="SHARE",
+                       help="drift checks: slip this share of gold recordings (e.g. 0.1, one in "
+                            "ten) blind into each certified rater's new work (default: every "
+                            "gold recording to every rater)")
     alloc.add_argument("--json", action="store_true", help="print the report as JSON")
     alloc.set_defaults(run=_run_allocate)
 
@@ -243,7 +249,8 @@ def _run_allocate(args) -> int:
 
     raters = [r.strip() for r in args.raters.split(",") if r.strip()]
     report = allocate_study(args.study, raters, double=args.double, retest=args.retest,
-                            stratify=args.stratify, seed=args.seed)
+                            stratify=args.stratify, seed=args.seed,
+                            require_certified=args.require_certified, gold_rate=args.gold_rate)
     if args.json:
         print_json(report)
         return 0
@@ -252,7 +259,9 @@ def _run_allocate(args) -> int:
     for rater, counts in report["raters"].items():
         parts = ", ".join(f"{k.removeprefix('group:') or 'all'}: {v}" if k.startswith("group:")
                           else f"{k} {v}" for k, v in counts.items())
-        print(f"  {rater}: {parts}")
+        state = report["certification"].get(rater, "no_test")
+        shown = "" if state == "no_test" else f" [{state.replace('_', ' ')}]"
+        print(f"  {rater}{shown}: {parts}")
     for pair, count in report["pairs"].items():
         print(f"  pair {pair}: {count}")
     for plan in report["precision"]:

@@ -41,6 +41,10 @@ class Request:
     retest: float = 0.0
     gold: Sequence[str] = ()
     seed: int = 0
+    # Drift checks: with a rate, each rater in `gold_raters` (None: every rater) gets that share
+    # of their new queue as gold inserts drawn from `gold`, instead of every gold recording.
+    gold_rate: float | None = None
+    gold_raters: Sequence[str] | None = None
 
 
 def allocate(request: Request, existing: Sequence[Slot] = ()) -> list[Slot]:
@@ -49,10 +53,34 @@ def allocate(request: Request, existing: Sequence[Slot] = ()) -> list[Slot]:
     rng = random.Random(request.seed)
     state = _State.from_slots(request, existing)
     new = _assign_raters(request, state, rng)
-    new += [Slot(g, r, "gold", 0) for r in request.raters for g in request.gold
-            if (g, r) not in state.gold_done]
+    new += _gold_slots(request, state, new, rng)
     retests = _retest_counts(request, state, new, rng)
     return _place(new, retests, state, request, rng)
+
+
+def _gold_slots(request: Request, state: _State, new: list[Slot],
+                rng: random.Random) -> list[Slot]:
+    """Every gold recording for every rater, or with a rate a seeded sample per rater."""
+    if request.gold_rate is None:
+        return [Slot(g, r, "gold", 0) for r in request.raters for g in request.gold
+                if (g, r) not in state.gold_done]
+    slots = []
+    for rater in request.raters:
+        if request.gold_raters is not None and rater not in request.gold_raters:
+            continue
+        work = sum(s.rater == rater for s in new)
+        left = [g for g in request.gold if (g, rater) not in state.gold_done]
+        count = min(gold_insert_count(work, request.gold_rate), len(left))
+        slots += [Slot(g, rater, "gold", 0) for g in rng.sample(left, count)]
+    return slots
+
+
+def gold_insert_count(study_items: int, rate: float) -> int:
+    """How many gold inserts a queue of `study_items` gets at `rate` (one in 1/rate)."""
+    if not 0 <= rate < 1:
+        raise RaterError(Problem(f"gold rate {rate}", "--gold-rate",
+                                 "give a share between 0 and 1, e.g. 0.1 for one in ten"))
+    return round(study_items * rate / (1 - rate))
 
 
 def double_targets(strata: Mapping[str, str], share: float) -> dict[str, int]:
@@ -128,7 +156,8 @@ def _validate(request: Request, existing: Sequence[Slot]) -> None:
     if overlap:
         problems.append(Problem(f"{len(overlap)} gold recording(s) are also study recordings",
                                 "--gold", "gold recordings come from a trainer's set"))
-    unknown = {s.rater for s in existing} - set(request.raters)
+    # only study work binds a rater to the allocation (gold: training, certification)
+    unknown = {s.rater for s in existing if s.role != "gold"} - set(request.raters)
     if unknown:
         problems.append(Problem(f"rater(s) {', '.join(sorted(unknown))} have work but are not "
                                 "in the list", "--raters",

@@ -9,26 +9,39 @@ from rater.core.allocation import Request, Slot, allocate
 from rater.core.blind_codes import new_code
 from rater.core.errors import Problem, RaterError
 from rater.core.precision import planned_precision
+from rater.services.certification import rater_states
 from rater.services.session import actor_name, open_store
+from rater.storage import certification as store_cert
 
 ASSUMED_RELIABILITY = (0.7, 0.8)
 
 
 def allocate_study(study: str, raters: list[str], *, double: float = 0.5, retest: float = 0.0,
-                   stratify: str | None = None, seed: int | None = None) -> dict:
+                   stratify: str | None = None, seed: int | None = None,
+                   require_certified: bool = False, gold_rate: float | None = None) -> dict:
     """Allocate every unallocated recording (and any new rater); return the allocation report.
 
     Existing assignments are never changed, so this also extends an allocation when
-    recordings or raters are added later.
+    recordings or raters are added later. `require_certified` refuses raters not certified by
+    the latest certification test; with `gold_rate` each certified rater (every rater when the
+    study has no test) gets that share of gold inserts as drift checks. Certification
+    recordings are never given out here.
     """
     seed = secrets.randbelow(2**31) if seed is None else seed
     with open_store(study) as store:
         recordings = store.recordings("study")
         _check_blinded(recordings)
         strata = _strata(store, recordings, stratify)
-        gold = [str(r.id) for r in store.recordings("gold")]
+        states = rater_states(store, raters)
+        if require_certified:
+            _check_certified(raters, states)
+        kept = store_cert.certification_codes(store)
+        gold = [str(r.id) for r in store.recordings("gold") if r.blind_code not in kept]
+        drift = None if set(states.values()) <= {"no_test"} else [
+            r for r in raters if states[r] == "certified"]
         request = Request(strata=strata, raters=raters, double=double, retest=retest,
-                          gold=gold, seed=seed)
+                          gold=gold, seed=seed, gold_rate=gold_rate,
+                          gold_raters=drift if gold_rate is not None else None)
         existing = store.slots()
         new = allocate(request, existing)
         codes = {str(r.id): r.blind_code for r in store.recordings(None)}
@@ -36,7 +49,18 @@ def allocate_study(study: str, raters: list[str], *, double: float = 0.5, retest
         store.add_assignments(_with_codes(new, codes, store.used_codes()), raters, actor_name(),
                               {"raters": raters, "double": double, "retest": retest,
                                "stratify": stratify, "seed": seed})
-        return report
+    report["certification"] = states
+    return report
+
+
+def _check_certified(raters: list[str], states: dict[str, str]) -> None:
+    missing = [r for r in raters if states[r] != "certified"]
+    if missing:
+        listed = ", ".join(f"{r} ({states[r].replace('_', ' ')})"
+                           for r in missing)
+        raise RaterError(Problem(f"not certified: {listed}", "--require-certified",
+                                 "certify them first ('rater certify assign', then "
+                                 "'rater certify status'), or leave them out of --raters"))
 
 
 def _check_blinded(recordings) -> None:

@@ -43,6 +43,11 @@ def study_reliability(study: str, criterion: str | None = None, seed: int = 0,
     report = reliability_report(ratings, scale, criterion=criterion, seed=seed,
                                 resamples=resamples, guesses=guesses or None)
     _finish(report, ratings, disagreement_limit, with_paired_scores)
+    from rater.services.drift import drift_report  # the database layer: not for CSV mode
+
+    drift = drift_report(study)
+    if drift["raters"]:
+        report["drift"] = drift
     return report
 
 

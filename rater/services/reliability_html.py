@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from rater.services.drift_html import drift_section
+
 PLAIN = {
     "pearson_r": "Do the raters put recordings in the same order? (1 = perfectly, 0 = not at all)",
     "icc_a1": "Would one rater's score be the same as another's? Penalises one rater being "
@@ -61,6 +63,7 @@ even the lower end of its 95% confidence interval is above it.</p>
 {"".join(sections)}
 {_disagreement_section(report.get("disagreements", []))}
 {_blinding_section(report.get("blinding"))}
+{drift_section(report.get("drift"))}
 </body></html>
 """
 

@@ -23,6 +23,9 @@ APPEND_ONLY = {
     "amendment": "amendments are append-only",
     "consensus": "consensus decisions are append-only",
     "pack_event": "the pack log is append-only",
+    "certification_test": "certification records are append-only",
+    "certification_attempt": "certification records are append-only",
+    "certification_result": "certification records are append-only",
 }
 
 # table -> (score column, dimension column or None) whose values the scale must hold
@@ -36,7 +39,8 @@ ON_THE_SCALE = {
 # Tables a TRUNCATE would empty of the record (PostgreSQL only; SQLite has no TRUNCATE).
 NO_TRUNCATE = ("audit_event", "amendment", "consensus", "pack_event", "rating", "assignment",
                "recording", "note", "listening_span", "guess", "gold_score", "gold_moment",
-               "scale_value", "codebook_dimension", "codebook_version", "study", "rater")
+               "scale_value", "codebook_dimension", "codebook_version", "study", "rater",
+               "certification_test", "certification_attempt", "certification_result")
 
 SUBMITTED = ("EXISTS (SELECT 1 FROM rating r JOIN assignment a ON a.id = r.assignment_id "
              "WHERE {where} AND r.state = 'submitted')")

@@ -414,3 +414,53 @@ class Workshop(Base):
         CheckConstraint(_one_of("feedback", FEEDBACK_SETTINGS), name="feedback_known"),
         CheckConstraint("id = 1", name="single_row"),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Certification of raters (issue 12)
+
+class CertificationTest(Base):
+    """A trainer's certification test: thresholds (JSON: dimension -> {within_one, icc}, with
+    '*' for every dimension) and how many attempts a rater gets. Never changed once defined."""
+
+    __tablename__ = "certification_test"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    thresholds: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (CheckConstraint("attempts >= 1", name="attempts_positive"),)
+
+
+class CertificationRecording(Base):
+    """A gold recording of a certification test, and the attempt that uses it."""
+
+    __tablename__ = "certification_recording"
+    test_id: Mapped[int] = mapped_column(ForeignKey("certification_test.id"), primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"), primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class CertificationAttempt(Base):
+    """A rater's attempt at a test (append-only: the migration adds guarding triggers)."""
+
+    __tablename__ = "certification_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    test_id: Mapped[int] = mapped_column(ForeignKey("certification_test.id"))
+    rater_id: Mapped[str] = mapped_column(ForeignKey("rater.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (UniqueConstraint("test_id", "rater_id", "number"),)
+
+
+class CertificationResult(Base):
+    """The graded result of an attempt (append-only), with every figure in `detail` (JSON)."""
+
+    __tablename__ = "certification_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("certification_attempt.id"), unique=True)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text)
+    graded_by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

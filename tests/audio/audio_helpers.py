@@ -11,6 +11,13 @@ import numpy as np
 SR = 44100
 MIC_AMPLITUDE = 0.25  # the test microphone's 1 kHz tone
 TEST_MIC = "test_mic"  # ALSA input device reading a file, paced by JACK
+MIC_SECONDS = 75  # long enough for a 60 s recording after the device's start-up
+
+
+def mic_signal(frames: int) -> np.ndarray:
+    """The test microphone's first `frames` samples, as it writes them."""
+    t = np.arange(frames) / SR
+    return (MIC_AMPLITUDE * np.sin(2 * np.pi * 1000 * t)).astype("<f4")
 
 
 def setup_virtual_device() -> Path:
@@ -22,8 +29,8 @@ def setup_virtual_device() -> Path:
     d = Path(tempfile.mkdtemp(prefix="rater-audio-tests-"))
     capture = d / "captured.raw"
     conf = d / "asound.conf"
-    mic = d / "mic.raw"  # what the test microphone "hears": 1 kHz at -12 dBFS, 60 s
-    t = np.arange(SR * 60) / SR
+    mic = d / "mic.raw"  # what the test microphone "hears": 1 kHz at -12 dBFS, MIC_SECONDS
+    t = np.arange(SR * MIC_SECONDS) / SR
     (MIC_AMPLITUDE * np.sin(2 * np.pi * 1000 * t)).astype("<f4").tofile(mic)
     conf.write_text(
         f"""pcm.!default {{ type plug  slave {{ pcm "tee_to_file"  channels 2 }} }}

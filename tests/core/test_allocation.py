@@ -143,3 +143,16 @@ def test_a_rater_with_work_cannot_be_dropped():
     with pytest.raises(RaterError, match="have work"):
         allocate(Request(strata={"a": ""}, raters=["B"], double=0),
                  existing=[Slot("a", "A", "primary", 0)])
+
+
+def test_gold_rate_gives_a_share_of_gold_inserts_to_the_named_raters_only():
+    strata = {str(i): "" for i in range(30)}
+    gold = [f"g{i}" for i in range(20)]
+    request = Request(strata=strata, raters=["A", "B"], double=0, gold=gold, seed=3,
+                      gold_rate=0.1, gold_raters=["A"])
+    slots = allocate(request)
+    golds = {r: [s for s in slots if s.rater == r and s.role == "gold"] for r in "AB"}
+    assert len(golds["A"]) == round(15 * 0.1 / 0.9) == 2 and golds["B"] == []
+    assert len({s.recording for s in golds["A"]}) == 2
+    with pytest.raises(RaterError, match="gold rate"):
+        allocate(Request(strata=strata, raters=["A"], double=0, gold=gold, gold_rate=1.5))

@@ -24,6 +24,16 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
+    op.create_table('certification_test',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('thresholds', sa.Text(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('attempts >= 1', name=op.f('ck_certification_test_attempts_positive')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certification_test')),
+    sa.UniqueConstraint('name', name=op.f('uq_certification_test_name'))
+    )
     op.create_table('codebook_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('codebook_id', sa.String(length=100), nullable=False),
@@ -110,6 +120,26 @@ def upgrade() -> None:
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assignment_recording_id'), ['recording_id'], unique=False)
 
+    op.create_table('certification_attempt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('test_id', sa.Integer(), nullable=False),
+    sa.Column('rater_id', sa.String(length=64), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['rater_id'], ['rater.id'], name=op.f('fk_certification_attempt_rater_id_rater')),
+    sa.ForeignKeyConstraint(['test_id'], ['certification_test.id'], name=op.f('fk_certification_attempt_test_id_certification_test')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certification_attempt')),
+    sa.UniqueConstraint('test_id', 'rater_id', 'number', name=op.f('uq_certification_attempt_test_id_rater_id_number'))
+    )
+    op.create_table('certification_recording',
+    sa.Column('test_id', sa.Integer(), nullable=False),
+    sa.Column('recording_id', sa.Integer(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['recording_id'], ['recording.id'], name=op.f('fk_certification_recording_recording_id_recording')),
+    sa.ForeignKeyConstraint(['test_id'], ['certification_test.id'], name=op.f('fk_certification_recording_test_id_certification_test')),
+    sa.PrimaryKeyConstraint('test_id', 'recording_id', name=op.f('pk_certification_recording'))
+    )
     op.create_table('codebook_dimension',
     sa.Column('codebook_version_id', sa.Integer(), nullable=False),
     sa.Column('dimension', sa.String(length=32), nullable=False),
@@ -191,6 +221,17 @@ def upgrade() -> None:
     sa.CheckConstraint("mode IN ('research', 'rater')", name=op.f('ck_study_mode_known')),
     sa.ForeignKeyConstraint(['codebook_version_id'], ['codebook_version.id'], name=op.f('fk_study_codebook_version_id_codebook_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_study'))
+    )
+    op.create_table('certification_result',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('graded_by', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['certification_attempt.id'], name=op.f('fk_certification_result_attempt_id_certification_attempt')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certification_result')),
+    sa.UniqueConstraint('attempt_id', name=op.f('uq_certification_result_attempt_id'))
     )
     op.create_table('consensus',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -315,6 +356,7 @@ def _create_guards() -> None:
 
 
 
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION rater_refuse() CASCADE")
@@ -343,6 +385,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consensus_recording_id'))
 
     op.drop_table('consensus')
+    op.drop_table('certification_result')
     op.drop_table('study')
     op.drop_table('scale_value')
     with op.batch_alter_table('redaction', schema=None) as batch_op:
@@ -356,6 +399,8 @@ def downgrade() -> None:
 
     op.drop_table('gold_moment')
     op.drop_table('codebook_dimension')
+    op.drop_table('certification_recording')
+    op.drop_table('certification_attempt')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assignment_recording_id'))
 
@@ -365,4 +410,5 @@ def downgrade() -> None:
     op.drop_table('rater')
     op.drop_table('metadata_field')
     op.drop_table('codebook_version')
+    op.drop_table('certification_test')
     op.drop_table('audit_event')
