@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from rater import __version__
 from rater.ui import workstation
 from rater.ui.study_window import StudyWindow
-from rater.ui.tasks import run_in_background
+from rater.ui.tasks import run_in_background, settle_heap
 from rater.ui.welcome import WelcomeWindow, remember
 
 ORGANISATION = "Rater"
@@ -110,4 +110,5 @@ def run_app(argv: list[str]) -> int:
         launcher.open_demo()
     else:
         launcher.welcome()
+    settle_heap()
     return app.exec()

@@ -7,6 +7,7 @@ The UI thread never waits on disk, SQL, decoding or statistics: a slot hands the
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -22,18 +23,26 @@ class _Relay(QObject):
     def __init__(self, on_done: Callable[[Any], None], on_failed: Callable[[Exception], None]):
         super().__init__()
         self.on_done, self.on_failed = on_done, on_failed
+        self.cancelled = False
         self.done.connect(self._deliver_done)
         self.failed.connect(self._deliver_failed)
+
+    @Slot()
+    def cancel(self, *_args) -> None:
+        """The widget that asked is gone: deliver nothing (its callbacks would touch it)."""
+        self.cancelled = True
 
     @Slot(object)
     def _deliver_done(self, value: Any) -> None:
         _running.discard(self)
-        self.on_done(value)
+        if not self.cancelled:
+            self.on_done(value)
 
     @Slot(object)
     def _deliver_failed(self, exc: Exception) -> None:
         _running.discard(self)
-        self.on_failed(exc)
+        if not self.cancelled:
+            self.on_failed(exc)
 
 
 class _Task(QRunnable):
@@ -66,7 +75,18 @@ def run_in_background(work: Callable[[], Any], done: Callable[[Any], None],
     thread. With an `owner` (the widget asking), nothing is delivered once it is deleted."""
     relay = _Relay(done, failed)
     if owner is not None:
-        relay.setParent(owner)
-        relay.destroyed.connect(lambda *_: _running.discard(relay))
+        # Not a child of the owner: deleting the owner must never delete the relay while the
+        # worker thread emits through it (that race crashed the process). It is told instead.
+        owner.destroyed.connect(relay.cancel)
     _running.add(relay)
     QThreadPool.globalInstance().start(_Task(work, relay))
+
+
+def settle_heap() -> None:
+    """Move every object alive now out of the garbage collector's reach.
+
+    A full collection walks every object of the process (Qt wrappers, pandas, scipy...) while
+    holding the interpreter lock: done by a worker thread, it stalled the UI thread 100–150 ms.
+    Objects made once at start-up (modules, windows) never need collecting; call this after
+    they exist. Later objects are collected as usual."""
+    gc.freeze()

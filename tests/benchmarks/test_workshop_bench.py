@@ -4,8 +4,9 @@ Run: .venv/bin/python -m pytest -s tests/benchmarks/test_workshop_bench.py
 
 Targets: the pure summary (differences, participants with t-intervals, dimensions, hardest,
 flags) in <= 10 ms; the service the dashboard calls (`workshop_summary`: read gold and every
-score from a SQLite workshop, then summarise) in <= 60 ms, leaving the rest of the issue's
-100 ms budget to the redraw.
+score from a SQLite workshop, then summarise) in <= 60 ms; the dashboard itself recomputes
+(off the UI thread) and redraws at 1920×1080 in <= 100 ms, and the UI thread never stalls more
+than 50 ms meanwhile (a 10 ms heartbeat timer measures its longest gap).
 """
 
 from __future__ import annotations
@@ -53,9 +54,8 @@ def test_summary_of_40_participants_within_10_ms():
     assert ms <= 10
 
 
-def test_dashboard_service_within_60_ms(tmp_path):
-    rng = np.random.default_rng(2)
-    gold, scores = _data(rng)
+def _workshop(tmp_path, gold, scores) -> str:
+    """A SQLite workshop holding `gold` and every participant score."""
     workshop = str(tmp_path / "w.rater")
     create_workshop(workshop, seed=1)
     with StudyStore.open(workshop) as store:
@@ -74,8 +74,53 @@ def test_dashboard_service_within_60_ms(tmp_path):
             session.add_all(Rating(assignment_id=ids[s.participant, s.recording],
                                    codebook_version_id=version, dimension=s.dimension,
                                    score=s.score) for s in scores)
+    return workshop
+
+
+def test_dashboard_service_within_60_ms(tmp_path):
+    gold, scores = _data(np.random.default_rng(2))
+    workshop = _workshop(tmp_path, gold, scores)
     summary, _names = workshop_summary(workshop)
     assert len(summary.differences) == PARTICIPANTS * RECORDINGS * len(DIMENSIONS)
     ms = _median_ms(lambda: workshop_summary(workshop))
     print(f"\nworkshop_summary from SQLite, {len(scores)} scores: {ms:.1f} ms (median)")
     assert ms <= 60
+
+
+def test_dashboard_recompute_and_redraw_within_100_ms(tmp_path, qtbot):
+    from PySide6.QtCore import QTimer
+
+    from rater.ui.workshop.dashboard import Dashboard
+
+    gold, scores = _data(np.random.default_rng(3))
+    board = Dashboard(_workshop(tmp_path, gold, scores), poll_ms=3_600_000)
+    qtbot.addWidget(board)
+    board.resize(1920, 1080)
+    board.show()
+    qtbot.waitUntil(lambda: board.data is not None, timeout=10000)
+    beats = [time.perf_counter()]
+    gaps: list[float] = []
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append(now - beats[-1])
+        beats.append(now)
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+    totals = []
+    for _ in range(15):
+        start = time.perf_counter()
+        with qtbot.waitSignal(board.refreshed, timeout=10000):
+            board.reload()
+        board.plot.repaint()
+        board.table.viewport().repaint()
+        totals.append((time.perf_counter() - start) * 1000)
+    heartbeat.stop()
+    median, stall = statistics.median(totals), (max(gaps) - 0.010) * 1000
+    print(f"\ndashboard recompute + redraw at 1920x1080, {len(scores)} scores: {median:.0f} ms "
+          f"(median of 15); longest UI-thread stall meanwhile: {stall:.0f} ms")
+    assert median <= 100
+    assert stall <= 50

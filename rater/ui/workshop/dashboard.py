@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.core.workshop import GoldScore, WorkshopSummary, flagged
-from rater.ui.tasks import run_in_background
+from rater.ui.tasks import run_in_background, settle_heap
 
 BAND_COLOURS = {"exact": QColor("#1b7f3b"), "within_one": QColor("#b26a00"),
                 "off": QColor("#b3261e")}
@@ -157,7 +157,7 @@ class ParticipantTable(QTableWidget):
         self.setHorizontalHeaderLabels(self.HEADERS)
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
         self.setAccessibleName("Participants against gold")
         font = QFont(self.font())
@@ -177,7 +177,15 @@ class ParticipantTable(QTableWidget):
                       "severe": "scores lower than the expert"}.get(flags.get(p.participant),
                                                                    ""))
             for column, text in enumerate(cells):
-                self.setItem(row, column, QTableWidgetItem(text))
+                self._set(row, column, text)
+        self.resizeColumnsToContents()  # once, not at every cell (that made a redraw 160 ms)
+
+    def _set(self, row: int, column: int, text: str) -> None:
+        item = self.item(row, column)
+        if item is None:
+            self.setItem(row, column, QTableWidgetItem(text))
+        elif item.text() != text:
+            item.setText(text)
 
 
 def _percent(share: float) -> str:
@@ -261,6 +269,8 @@ class Dashboard(QWidget):
 
     def _on_loaded(self, data: DashboardData) -> None:
         self._busy = False
+        if self.data is None:
+            settle_heap()  # the statistics' modules are loaded now: keep them out of GC passes
         self.data = data
         self._redraw()
 
