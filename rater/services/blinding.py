@@ -18,7 +18,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rater.audio.copies import draw_padding, pack_copy
 from rater.audio.reencode import reencode
+from rater.audio.source import probe
 from rater.core.blind_codes import new_code
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
@@ -142,12 +144,20 @@ def _inputs_digest(original_sha256: str, ranges: list, settings: dict) -> str:
 
 
 def _copy_one(source: str, target: str, ranges: list, settings: dict) -> tuple[str, int, float]:
-    """Runs in a worker process: re-encode, then checksum the copy."""
-    result = reencode(source, target, sample_rate=settings["sample_rate"],
-                      channels=settings["channels"], normalise_lufs=settings["lufs"],
-                      redactions=[(a, b, mode) for a, b, mode in ranges])
+    """Runs in a worker process: re-encode, add room tone at both ends, checksum the copy.
+
+    The room tone (20–90 ms at each end, drawn at random: `audio.copies.pack_copy`) is added
+    here, once, to every copy, so that a pack can carry the copies as they are and re-encode
+    only its re-tests, which get padding of their own (a length their first presentation
+    never has), without the padding itself marking them out."""
+    reencode(source, target, sample_rate=settings["sample_rate"], channels=settings["channels"],
+             normalise_lufs=settings["lufs"], redactions=[(a, b, mode) for a, b, mode in ranges])
     path = Path(target)
-    return sha256_of(path), path.stat().st_size, result.duration_s
+    padded = path.with_name(f".{path.stem}.padding.part.flac")
+    pack_copy(path, padded, *draw_padding(settings["sample_rate"], []))
+    padded.replace(path)
+    info = probe(path)
+    return sha256_of(path), path.stat().st_size, info.frames / info.sample_rate
 
 
 def _make_copies(store, jobs, ranges, settings, report, workers, progress) -> None:

@@ -86,26 +86,35 @@ def _check_out(out: Path) -> None:
 
 
 def _pack_audio(queue, scratch: Path):
-    """The audio members: a padded copy of each item's blinded audio (see `pack_copy` for why
-    every item, not only re-tests), made in parallel."""
+    """The audio members: each recording's blinded copy as it is (blinding padded it with room
+    tone), and for each further presentation of it (a re-test) a copy with padding of its own,
+    so its length differs from the first (`audio.copies.pack_copy` says why). Only re-tests
+    are re-encoded, in parallel."""
     taken: dict[int, list[int]] = {}
     jobs = []
     for item in queue:
         source = Path(item.blind_path)
-        rate = probe(source).sample_rate
-        pads = draw_padding(rate, taken.setdefault(item.recording_id, []))
+        copies = taken.setdefault(item.recording_id, [])
+        if not copies:
+            copies.append(0)  # the blinded copy itself: no padding beyond blinding's
+            jobs.append((item.code, source, source, None))
+            continue
+        pads = draw_padding(probe(source).sample_rate, copies)
         jobs.append((item.code, source, scratch / f"{item.code}.flac", pads))
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
-        facts = list(pool.map(lambda job: _padded(*job), jobs))
-    return {f.member: scratch / f"{f.code}.flac" for f in facts}, {f.code: f for f in facts}
+        facts = list(pool.map(lambda job: _member(*job), jobs))
+    return {f.member: path for f, path in facts}, {f.code: f for f, _path in facts}
 
 
-def _padded(code: str, source: Path, target: Path, pads: tuple[int, int]) -> PackAudio:
-    pack_copy(source, target, *pads)
+def _member(code: str, source: Path, target: Path,
+            pads: tuple[int, int] | None) -> tuple[PackAudio, Path]:
+    if pads is not None:
+        pack_copy(source, target, *pads)
     info = probe(target)
-    return PackAudio(code, f"audio/{code}.flac", sha256_of(target), target.stat().st_size,
-                     info.subtype, info.sample_rate, info.channels, info.frames)
+    facts = PackAudio(code, f"audio/{code}.flac", sha256_of(target), target.stat().st_size,
+                      info.subtype, info.sample_rate, info.channels, info.frames)
+    return facts, target
 
 
 # -- the rater opens a pack and returns their work ----------------------------------------------

@@ -26,7 +26,7 @@ from rater.services import rating
 from rater.services.allocating import allocate_study
 from rater.services.blinding import blind_study
 from rater.services.importing import import_recordings
-from rater.services.packs import export_pack, import_packs, return_pack, unpack_for_rating
+from rater.services.packs import export_pack, import_pack, return_pack, unpack_for_rating
 from rater.services.study import init_study
 
 # The profiles are registered by tests/fuzz/conftest.py (bounded in ./run test, long in bench);
@@ -204,7 +204,7 @@ def test_importing_a_mutated_return_is_success_or_a_clear_error(base, data):
         shutil.copytree(base["study"].parent, study.parent)
         before = _tree(study.parent)
         try:
-            import_packs(str(study), [_pack_file(pack_bytes, scratch)])
+            import_pack(str(study), _pack_file(pack_bytes, scratch))
         except RaterError:
             assert _tree(study.parent) == before
 

@@ -23,7 +23,7 @@ from rater.core.errors import RaterError
 from rater.services.allocating import allocate_study
 from rater.services.blinding import blind_study
 from rater.services.importing import import_recordings
-from rater.services.packs import export_pack, import_packs, return_pack, unpack_for_rating
+from rater.services.packs import export_pack, import_pack, return_pack, unpack_for_rating
 from rater.services.session import open_store
 from rater.services.study import init_study
 from rater.storage.schema import Assignment
@@ -87,8 +87,9 @@ def test_manifest_fields_are_checked_strictly(tmp_path, field, value):
 
 
 @pytest.mark.parametrize("member", ["audio/../../../escaped.flac", "/abs.flac",
-                                    "audio/x.flac", "audio/23456AB.wav", "other.txt",
-                                    "audio/sub/23456AB.flac", "AUDIO/23456AB.flac"])
+                                    "audio/.x.flac", "audio/23456AB.wav", "other.txt",
+                                    "audio/sub/23456AB.flac", "AUDIO/23456AB.flac",
+                                    "audio/" + "x" * 65 + ".flac", "audio/a b.flac"])
 def test_member_names_outside_the_fixed_pattern_are_refused(tmp_path, member):
     pack = _crafted(tmp_path / "evil.raterpack", _issued_manifest(),
                     {fmt.DATABASE: b"db", fmt.KEY: KEY.hex().encode(), member: b"x"})
@@ -197,7 +198,7 @@ def test_damaged_containers_are_clear_errors_and_change_nothing(returned):
                                        .hexdigest()}
     for what, bad in damaged.items():
         with pytest.raises(RaterError) as error:
-            import_packs(study, [bad])
+            import_pack(study, bad)
         assert str(bad) in str(error.value), what
         with pytest.raises(RaterError) as error:
             unpack_for_rating(bad, tmp_path / "ws")
@@ -234,9 +235,9 @@ PEAK_SCRIPT = """
 import resource, sys
 from pathlib import Path
 from rater.core.errors import RaterError
-from rater.services.packs import import_packs
+from rater.services.packs import import_pack
 try:
-    import_packs(sys.argv[1], [Path(sys.argv[2])])
+    import_pack(sys.argv[1], Path(sys.argv[2]))
     print("IMPORTED")
 except RaterError as error:
     print("ERROR", error)
@@ -311,7 +312,7 @@ def test_a_signed_pack_with_a_bad_database_names_the_pack(packs):  # noqa: F811
     bad = _crafted(tmp_path / "bad-db.raterpack", manifest,
                    {fmt.DATABASE: b"SQLite format 3\x00" + bytes(2000)}, key=key)
     with pytest.raises(RaterError) as error:
-        import_packs(study, [bad])
+        import_pack(study, bad)
     assert str(bad) in str(error.value) and "/tmp" not in str(error.value).replace(
         str(tmp_path), "")
 
