@@ -97,9 +97,9 @@ def _unblind(commands) -> None:
 def _compare(commands) -> None:
     compare = commands.add_parser(
         "compare", help="compare groups (e.g. local authorities) on every dimension",
-        description="Per dimension: n, mean, SD and 95%% CI per group; for two groups Welch's "
+        description="Per dimension: n, mean, SD and 95% CI per group; for two groups Welch's "
                     "t-test, Mann-Whitney U, Hedges' g and the rank-biserial correlation with "
-                    "95%% CIs; for more groups one-way ANOVA and Kruskal-Wallis. p-values come "
+                    "95% CIs; for more groups one-way ANOVA and Kruskal-Wallis. p-values come "
                     "with Holm-adjusted values for the number of dimensions. Prints a table "
                     "ready for a paper. A hidden field can only be used after 'rater unblind'.")
     compare.add_argument("study", metavar="STUDY", help=STUDY_HELP)

@@ -14,7 +14,7 @@ def add_commands(commands) -> None:
                     "into one set per attempt (each attempt on different recordings). An "
                     "attempt passes when on every dimension at least the within-one share of "
                     "scores is within one point of gold AND ICC(A,1) against gold reaches the "
-                    "ICC threshold (shown with its 95%% CI). Attempts and results are kept.")
+                    "ICC threshold (shown with its 95% CI). Attempts and results are kept.")
     sub = parser.add_subparsers(title="certify commands", metavar="COMMAND")
     parser.set_defaults(run=show_help(parser))
 
@@ -55,7 +55,7 @@ def add_commands(commands) -> None:
         description="Grades every finished attempt (once; results are kept), then lists each "
                     "rater's state (not started, in progress, certified, can retry, failed) "
                     "and per attempt and dimension the within-one share and ICC(A,1) with "
-                    "its 95%% CI.")
+                    "its 95% CI.")
     status.add_argument("study", metavar="STUDY", help=STUDY_HELP)
     status.add_argument("--test", metavar="NAME", help="the test (default: the latest)")
     status.add_argument("--json", action="store_true", help="print the status as JSON")

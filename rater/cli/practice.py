@@ -30,7 +30,7 @@ def add_commands(commands) -> None:
     compare = sub.add_parser(
         "compare", help="self, peer and trainer scores side by side",
         description="Per practice recording and dimension the self, peer and trainer scores; "
-                    "for the class ICC(A,1) (95%% CI) and agreement of self and of peers with "
+                    "for the class ICC(A,1) (95% CI) and agreement of self and of peers with "
                     "the trainer.")
     compare.add_argument("workshop", metavar="WORKSHOP", help=STUDY_HELP)
     compare.add_argument("--trainer", required=True, help="the trainer's participant id")

@@ -19,7 +19,7 @@ def add_commands(commands) -> None:
         "reliability", help="inter-rater reliability per dimension, with a verdict",
         description="Inter-rater reliability of every codebook dimension over the recordings "
                     "rated independently by two or more raters: Pearson r, all six ICC forms, "
-                    "Krippendorff's alpha, the kappa family, agreement, each with a 95%% CI and "
+                    "Krippendorff's alpha, the kappa family, agreement, each with a 95% CI and "
                     "the exact method; a verdict against the criterion (point estimate and "
                     "lower CI bound), with ICC(A,1) as the agreement statement; pairs, per-rater "
                     "leniency, re-tests, score distributions, and the disagreement list.",

@@ -119,7 +119,7 @@ def add_commands(commands) -> None:
                     "the queue (under a new code). Each rater's order is random but seeded, and "
                     "interleaves the groups. Running it again after adding recordings or raters "
                     "extends the allocation without changing existing work.",
-        epilog="The report shows the counts per rater and group, the rater pairs, and the 95%% "
+        epilog="The report shows the counts per rater and group, the rater pairs, and the 95% "
                "CI width the planned double-coding gives for Pearson r and ICC.")
     alloc.add_argument("study", metavar="STUDY", help=STUDY_HELP)
     alloc.add_argument("--raters", required=True, metavar="ID,ID...",
