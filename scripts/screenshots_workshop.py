@@ -57,6 +57,12 @@ def main(out: Path) -> int:
 
     def shoot_feedback() -> None:
         window().grab().save(str(out / "workshop-feedback-1280.png"))
+        window().tabs.setCurrentWidget(window().gold)
+        window().gold.dimension.setCurrentIndex(1)
+        QTimer.singleShot(800, shoot_gold)
+
+    def shoot_gold() -> None:
+        window().grab().save(str(out / "workshop-gold-1280.png"))
         app.quit()
 
     QTimer.singleShot(1000, shoot)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from rater.ui.workshop.dashboard import Dashboard
 from rater.ui.workshop.feedback import FeedbackPanel
+from rater.ui.workshop.gold_editor import GoldEditor
 from rater.ui.workshop.room import RoomMode
 
 
@@ -25,6 +26,8 @@ class WorkshopWindow(QMainWindow):
         self.tabs.addTab(self.room, "R&oom mode")
         self.feedback = FeedbackPanel(workshop)
         self.tabs.addTab(self.feedback, "&Feedback")
+        self.gold = GoldEditor(workshop)
+        self.tabs.addTab(self.gold, "&Gold")
         self.setCentralWidget(self.tabs)
         close = self.menuBar().addMenu("&Workshop").addAction("&Close window")
         close.setShortcut(QKeySequence.StandardKey.Close)
