@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget
 from rater.ui.workshop.dashboard import Dashboard
 from rater.ui.workshop.feedback import FeedbackPanel
 from rater.ui.workshop.gold_editor import GoldEditor
+from rater.ui.workshop.participants import ParticipantsPanel
 from rater.ui.workshop.room import RoomMode
 
 
@@ -28,6 +29,8 @@ class WorkshopWindow(QMainWindow):
         self.tabs.addTab(self.feedback, "&Feedback")
         self.gold = GoldEditor(workshop)
         self.tabs.addTab(self.gold, "&Gold")
+        self.participants = ParticipantsPanel(workshop)
+        self.tabs.addTab(self.participants, "&Participants")
         self.setCentralWidget(self.tabs)
         close = self.menuBar().addMenu("&Workshop").addAction("&Close window")
         close.setShortcut(QKeySequence.StandardKey.Close)
