@@ -130,7 +130,7 @@ def test_an_edited_signed_return_imports_or_is_refused_and_then_changes_nothing(
     study = str(scratch / "study.rater")
     shutil.copyfile(base, study)
     database = scratch / "work.rater"
-    database.write_bytes(opened.members[fmt.DATABASE])
+    opened.extract(fmt.DATABASE, database)
     _edit(database, edits)
     pack = scratch / "edited.raterpack"
     fmt.write_pack(pack, opened.manifest, key, {fmt.DATABASE: database}, include_key=False)

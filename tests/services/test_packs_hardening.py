@@ -70,7 +70,7 @@ def _resign(study: str, pack: Path, target: Path, change) -> Path:
     """A return whose database `change(connection | path)` altered, signed with the right key."""
     opened = fmt.read_pack(pack)
     database = target.with_suffix(".db")
-    database.write_bytes(opened.members[fmt.DATABASE])
+    opened.extract(fmt.DATABASE, database)
     if callable(change):
         with sqlite3.connect(database) as connection:
             change(connection)
@@ -155,7 +155,7 @@ def test_a_huge_sequence_number_is_a_clear_error(one_return):
     study, pack, tmp_path = one_return
     opened = fmt.read_pack(pack)
     database = tmp_path / "db.rater"
-    database.write_bytes(opened.members[fmt.DATABASE])
+    opened.extract(fmt.DATABASE, database)
     with open_store(study) as store:
         record = store.study()
     m = opened.manifest
