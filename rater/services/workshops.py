@@ -152,6 +152,12 @@ def set_workshop_options(workshop: str, feedback: str | None = None,
         store_ws.settings(store, actor_name(), feedback=feedback, anonymise=anonymise)
 
 
+def is_workshop(location: str) -> bool:
+    """Does this store hold a workshop (rather than a research study)?"""
+    with open_store(location) as store:
+        return store_ws.workshop(store) is not None
+
+
 def workshop_info(workshop: str) -> dict:
     """The workshop's settings, gold recordings (with how much gold each has) and participants
     (with their progress)."""

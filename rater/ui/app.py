@@ -39,6 +39,27 @@ class Launcher:
             remember(study)
         return window
 
+    def open_file(self, path: str) -> None:
+        """A study or a workshop: which, is read off the UI thread; then its own window."""
+        from rater.services.workshops import is_workshop
+
+        def opened(workshop: bool) -> None:
+            if workshop:
+                self.open_workshop(path)
+            else:
+                self.open_study(path)
+
+        run_in_background(lambda: is_workshop(path), opened, lambda _error: self.open_study(path))
+
+    def open_workshop(self, workshop: str) -> None:
+        from rater.ui.workshop.window import WorkshopWindow
+
+        window = WorkshopWindow(workshop, on_open=self.open_workshop)
+        window.show()
+        self.windows.append(window)
+        if not workshop.startswith(("postgresql", "sqlite")):
+            remember(workshop)
+
     def open_workstation(self, argv: list[str]) -> None:
         self.windows.append(workstation.start(argv))
         if argv and argv[0].endswith(".raterpack"):
@@ -47,7 +68,7 @@ class Launcher:
     def welcome(self) -> WelcomeWindow:
         window = WelcomeWindow()
         window.packChosen.connect(lambda path: self.open_workstation([path]))
-        window.studyChosen.connect(self.open_study)
+        window.studyChosen.connect(self.open_file)
         window.demoChosen.connect(self.open_demo)
         window.workshopChosen.connect(self.open_demo_workshop)
         window.show()
@@ -78,12 +99,9 @@ class Launcher:
         """Open the demo workshop in the trainer's window, building it the first time."""
         from rater.services.workshop_demo import default_demo_workshop_folder
         from rater.services.workshops import open_or_build_demo_workshop
-        from rater.ui.workshop.window import WorkshopWindow
 
         def opened(workshop) -> None:
-            window = WorkshopWindow(str(workshop))
-            window.show()
-            self.windows.append(window)
+            self.open_workshop(str(workshop))
 
         def failed(error: Exception) -> None:
             QMessageBox.warning(None, "Rater", f"The demo workshop could not be built: {error}")
@@ -104,7 +122,7 @@ def run_app(argv: list[str]) -> int:
     if workstation.is_rating_request(argv):
         launcher.open_workstation(argv)
     elif argv:
-        launcher.open_study(argv[0])
+        launcher.open_file(argv[0])
     elif not settings.value(LAUNCHED_KEY, False, bool):
         settings.setValue(LAUNCHED_KEY, True)
         launcher.open_demo()
