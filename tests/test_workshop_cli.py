@@ -168,7 +168,7 @@ def test_workshop_commands_refuse_bad_input_clearly(tmp_path):
 def test_the_readme_workshop_section_runs_as_written(tmp_path):
     root = Path(__file__).resolve().parents[1]
     text = (root / "README.md").read_text()
-    section = text[text.index("## Running a workshop (command line)"):]
+    section = text[text.index("### From the command line"):]
     section = section[:section.index("\n## ", 1)]
     commands = [line for block in re.findall(r"```\n(.*?)```", section, re.S)
                 for line in block.splitlines() if line.startswith("rater ")]

@@ -11,6 +11,7 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 
@@ -20,28 +21,27 @@ class _Relay(QObject):
     done = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, on_done: Callable[[Any], None], on_failed: Callable[[Exception], None]):
+    def __init__(self, on_done: Callable[[Any], None], on_failed: Callable[[Exception], None],
+                 owner: QObject | None):
         super().__init__()
-        self.on_done, self.on_failed = on_done, on_failed
-        self.cancelled = False
+        self.on_done, self.on_failed, self.owner = on_done, on_failed, owner
         self.done.connect(self._deliver_done)
         self.failed.connect(self._deliver_failed)
 
-    @Slot()
-    def cancel(self, *_args) -> None:
-        """The widget that asked is gone: deliver nothing (its callbacks would touch it)."""
-        self.cancelled = True
+    def _wanted(self) -> bool:
+        """Is the widget that asked still there? (Its callbacks would touch it.)"""
+        return self.owner is None or shiboken6.isValid(self.owner)
 
     @Slot(object)
     def _deliver_done(self, value: Any) -> None:
         _running.discard(self)
-        if not self.cancelled:
+        if self._wanted():
             self.on_done(value)
 
     @Slot(object)
     def _deliver_failed(self, exc: Exception) -> None:
         _running.discard(self)
-        if not self.cancelled:
+        if self._wanted():
             self.on_failed(exc)
 
 
@@ -73,11 +73,10 @@ def run_in_background(work: Callable[[], Any], done: Callable[[Any], None],
                       failed: Callable[[Exception], None], owner: QObject | None = None) -> None:
     """Run `work` on the thread pool; `done(result)` or `failed(error)` then runs on the UI
     thread. With an `owner` (the widget asking), nothing is delivered once it is deleted."""
-    relay = _Relay(done, failed)
-    if owner is not None:
-        # Not a child of the owner: deleting the owner must never delete the relay while the
-        # worker thread emits through it (that race crashed the process). It is told instead.
-        owner.destroyed.connect(relay.cancel)
+    # The relay is nobody's child and lives until it has delivered: deleting it with the owner
+    # while the worker emitted through it crashed the process, and so did a connection to the
+    # owner's `destroyed`. Whether the owner is still there is asked at delivery instead.
+    relay = _Relay(done, failed, owner)
     _running.add(relay)
     QThreadPool.globalInstance().start(_Task(work, relay))
 

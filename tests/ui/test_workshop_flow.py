@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
-from test_workstation_helpers import make_window, press, require_jack, wait_playable
+from test_workstation_helpers import make_window, modal, press, require_jack, wait_playable
 
 from rater.services import rating
 from rater.services.demo import SAMPLES
@@ -76,7 +76,7 @@ def test_a_whole_workshop(qtbot, tmp_path):
         press(qtbot, window, getattr(Qt.Key, f"Key_{mine[dimension]}"))
         press(qtbot, window, Qt.Key.Key_Down)
     press(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    press(qtbot, _modal(qtbot, QMessageBox), Qt.Key.Key_S)  # not heard: submit anyway
+    press(qtbot, modal(qtbot, QMessageBox), Qt.Key.Key_S)  # not heard: submit anyway
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), FeedbackDialog),
                     timeout=15000)
     dialog = QApplication.activeModalWidget()
@@ -137,15 +137,6 @@ def test_a_whole_workshop(qtbot, tmp_path):
     assert all(f'id="participant-{pid}"' in handout for pid in people)
 
 
-def _modal(qtbot, kind):
-    """The window-modal dialog of ``kind`` just opened, once it has the keyboard."""
-    def ready() -> bool:
-        dialog, focus = QApplication.activeModalWidget(), QApplication.focusWidget()
-        return (isinstance(dialog, kind) and QApplication.activeWindow() is dialog
-                and focus is not None and dialog.isAncestorOf(focus))
-
-    qtbot.waitUntil(ready, timeout=5000)
-    return QApplication.activeModalWidget()
 
 
 def _all_saved(room) -> bool:

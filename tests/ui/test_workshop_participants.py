@@ -1,12 +1,8 @@
-"""Running a workshop from the trainer's window: add people, hand out packs, bring returns in,
-and a turn at rating on the trainer's machine (real workstation, real audio device)."""
+"""Running a workshop from the trainer's window: add people, hand out packs, bring returns in."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
-from test_workstation_helpers import require_jack
 
 from rater.services import rating
 from rater.services.demo import SAMPLES
@@ -28,8 +24,7 @@ def _submitted(workshop: str) -> dict[str, int]:
     return {p["name"]: p["submitted"] for p in workshop_info(workshop)["participants"]}
 
 
-def test_people_packs_returns_and_a_turn(qtbot, tmp_path, monkeypatch):
-    require_jack()
+def test_people_packs_and_returns(qtbot, tmp_path, monkeypatch):
     workshop = _workshop(tmp_path)
     panel = ParticipantsPanel(workshop)
     qtbot.addWidget(panel)
@@ -58,20 +53,3 @@ def test_people_packs_returns_and_a_turn(qtbot, tmp_path, monkeypatch):
                     timeout=30000)
     assert "not-a-pack.raterpack: refused" in panel.status.text()
     assert _submitted(workshop) == {"Ana": 1, "Bo": 0}
-
-    # Bo takes a turn on this machine: the workstation opens on their queue
-    panel.table.selectRow(1)
-    panel.buttons["turn"].click()
-    qtbot.waitUntil(lambda: panel.turn is not None, timeout=30000)
-    _participant, turn_folder, window = panel.turn
-    qtbot.waitUntil(lambda: window.session.workspace is not None, timeout=15000)
-    copy = str(Path(turn_folder) / "study.rater")
-    code = rating.rater_queue(copy)[0].code
-    for dimension in ("warmth", "empathy", "strengths", "clarity"):
-        rating.set_score(copy, code, dimension, 4)
-    rating.submit_rating(copy, code)
-    panel.buttons["finish"].click()
-    qtbot.waitUntil(lambda: "P02's turn is in the workshop" in panel.status.text(),
-                    timeout=30000)
-    qtbot.waitUntil(lambda: _submitted(workshop) == {"Ana": 1, "Bo": 1}, timeout=30000)
-    assert not window.isVisible()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from test_workstation_helpers import (
     build_study,
     make_window,
+    modal,
     press,
     saved,
     type_text,
@@ -33,16 +34,6 @@ def fresh(tmp_path):
     return build_study(tmp_path)
 
 
-def modal(qtbot, kind):
-    """The window-modal dialog of ``kind`` the workstation has just opened, with the keyboard."""
-    def ready() -> bool:
-        dialog = QApplication.activeModalWidget()
-        focus = QApplication.focusWidget()
-        return (isinstance(dialog, kind) and QApplication.activeWindow() is dialog
-                and focus is not None and dialog.isAncestorOf(focus))
-
-    qtbot.waitUntil(ready, timeout=5000)
-    return QApplication.activeModalWidget()
 
 
 def back(qtbot, window) -> None:

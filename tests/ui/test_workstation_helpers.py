@@ -115,3 +115,15 @@ def type_text(qtbot, text: str) -> None:
 
 def saved(window) -> bool:
     return window.writes.pending == 0
+
+
+def modal(qtbot, kind):
+    """The window-modal dialog of ``kind`` the workstation has just opened, with the keyboard."""
+    def ready() -> bool:
+        dialog = QApplication.activeModalWidget()
+        focus = QApplication.focusWidget()
+        return (isinstance(dialog, kind) and QApplication.activeWindow() is dialog
+                and focus is not None and dialog.isAncestorOf(focus))
+
+    qtbot.waitUntil(ready, timeout=5000)
+    return QApplication.activeModalWidget()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
-from test_workstation_helpers import build_study, make_window, press, wait_playable
+from test_workstation_helpers import build_study, make_window, modal, press, wait_playable
 
 from rater.ui.workstation.dialogs import GuessDialog
 
@@ -17,15 +17,6 @@ def fresh(tmp_path):
     return build_study(tmp_path)
 
 
-def _modal(qtbot, kind):
-    """The window-modal dialog of ``kind`` the workstation has just opened, with the keyboard."""
-    def ready() -> bool:
-        dialog, focus = QApplication.activeModalWidget(), QApplication.focusWidget()
-        return (isinstance(dialog, kind) and QApplication.activeWindow() is dialog
-                and focus is not None and dialog.isAncestorOf(focus))
-
-    qtbot.waitUntil(ready, timeout=5000)
-    return QApplication.activeModalWidget()
 
 
 def test_after_a_submit_the_next_digit_scores_the_first_dimension(qtbot, fresh):
@@ -37,8 +28,8 @@ def test_after_a_submit_the_next_digit_scores_the_first_dimension(qtbot, fresh):
         press(qtbot, window, digit)
     assert window.work.scoring.dimension.id == dimensions[-1]
     press(qtbot, window, K.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    press(qtbot, _modal(qtbot, QMessageBox), K.Key_S)  # not heard: submit anyway
-    press(qtbot, _modal(qtbot, GuessDialog), K.Key_Escape)
+    press(qtbot, modal(qtbot, QMessageBox), K.Key_S)  # not heard: submit anyway
+    press(qtbot, modal(qtbot, GuessDialog), K.Key_Escape)
     qtbot.waitUntil(lambda: window.session.code == codes[1]
                     and window.listening.code == codes[1], timeout=5000)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=5000)

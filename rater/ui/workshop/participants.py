@@ -1,11 +1,11 @@
-"""Participants and their work: add people, hand out packs, bring returns in, and let someone
-take a turn at rating on the trainer's own machine. All the work runs off the UI thread."""
+"""Participants and their work: add people, hand out packs, bring returns in. All the work runs
+off the UI thread."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -20,14 +20,11 @@ from PySide6.QtWidgets import (
 
 from rater.ui.tasks import run_in_background
 
-TURNS_FOLDER = "workshop-turns"
-
 
 class ParticipantsPanel(QWidget):
     def __init__(self, workshop: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.workshop = workshop
-        self.turn: tuple[str, Path, QWidget] | None = None  # participant, folder, workstation
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(("Id", "Name", "Recordings submitted"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -39,21 +36,17 @@ class ParticipantsPanel(QWidget):
         buttons = {}
         for key, text, slot in (("add", "&Add", self._add),
                                 ("export", "&Export packs to a folder…", self._export),
-                                ("import", "&Import returned packs…", self._import),
-                                ("turn", "Start the selected person's &turn", self._start_turn),
-                                ("finish", "&Finish the turn (bring their work in)",
-                                 self._finish_turn)):
+                                ("import", "&Import returned packs…", self._import)):
             buttons[key] = QPushButton(text)
             buttons[key].clicked.connect(slot)
         self.buttons = buttons
-        buttons["finish"].setEnabled(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         add_row = QHBoxLayout()
         add_row.addWidget(self.names, 1)
         add_row.addWidget(buttons["add"])
         actions = QHBoxLayout()
-        for key in ("export", "import", "turn", "finish"):
+        for key in ("export", "import"):
             actions.addWidget(buttons[key])
         layout = QVBoxLayout(self)
         layout.addLayout(add_row)
@@ -119,46 +112,6 @@ class ParticipantsPanel(QWidget):
         if files:
             self._run(lambda: import_returns(self.workshop, [Path(f) for f in files]),
                       _outcomes)
-
-    def _selected(self) -> str | None:
-        row = self.table.currentRow()
-        return self.table.item(row, 0).text() if row >= 0 and self.table.item(row, 0) else None
-
-    def _start_turn(self) -> None:
-        from rater.services.workshop_run import start_turn
-
-        participant = self._selected()
-        if participant is None:
-            self.status.setText("Select whose turn it is first.")
-            return
-        workspace = Path(QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.AppDataLocation)) / TURNS_FOLDER
-        run_in_background(lambda: start_turn(self.workshop, participant, workspace),
-                          lambda folder: self._open_turn(participant, folder), self._failed,
-                          owner=self)
-
-    def _open_turn(self, participant: str, folder: Path) -> None:
-        from rater.ui import workstation
-
-        window = workstation.start([str(folder)])
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.turn = (participant, folder, window)
-        self.buttons["finish"].setEnabled(True)
-        self.status.setText(f"{participant}'s turn: they rate in the window that opened. "
-                            "Press Finish when they are done.")
-
-    def _finish_turn(self) -> None:
-        from rater.services.workshop_run import finish_turn
-
-        if self.turn is None:
-            return
-        participant, folder, window = self.turn
-        window.close()
-        self.turn = None
-        self.buttons["finish"].setEnabled(False)
-        self._run(lambda: finish_turn(self.workshop, folder),
-                  lambda result: f"{participant}'s turn is in the workshop "
-                                 f"({result.get('ratings', 0)} rating(s)).")
 
 
 def _outcomes(results: list[dict]) -> str:
