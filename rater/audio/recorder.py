@@ -4,6 +4,7 @@
     rec.start()
     rec.level()        # Level(peak_dbfs, rms_dbfs, clipped) of the last ~50 ms: poll it (~20 Hz)
     rec.elapsed_s()
+    rec.pause(); rec.resume()  # while paused the meter still moves; nothing is written
     info = rec.stop()  # AudioInfo of the finished file
 
 Crash safety: the file is FLAC from the first second on, and it is flushed to disk every
@@ -75,6 +76,7 @@ class Recorder:
         self._stream = None
         self._writer: threading.Thread | None = None
         self._running = False
+        self._paused = False
         self._file: sf.SoundFile | None = None
 
     @property
@@ -142,7 +144,8 @@ class Recorder:
             if status.input_overflow:
                 self.overflows += 1
             block = indata.copy()
-            self._q.put_nowait(block)
+            if not self._paused:
+                self._q.put_nowait(block)
             a = np.abs(block)
             peak = float(a.max()) if len(a) else 0.0
             self._peak = max(self._peak, peak)
@@ -183,6 +186,17 @@ class Recorder:
         clipped, self._clipped = self._clipped, False
         return Level(_db(peak), _db(self._rms), clipped)
 
+    def pause(self) -> None:
+        """Stop writing (the stream keeps running, so resuming is instant and the meter moves)."""
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
     def elapsed_s(self) -> float:
         return self._frames / self.sample_rate
 
@@ -211,6 +225,21 @@ class Recorder:
         if self.error is not None:
             raise self.error
         return probe(self.path)
+
+
+def input_devices() -> list[tuple[str, bool]]:
+    """(name, is the default) of every device that can record, as PortAudio sees them now.
+    Loads PortAudio into this process (recording needs it here anyway): call off the UI
+    thread."""
+    try:
+        import sounddevice as sd
+    except OSError as e:
+        raise RaterError(
+            Problem(f"sound input is unavailable: {e}", "PortAudio", PORTAUDIO_FIX)
+        ) from e
+    default = sd.default.device[0]
+    return [(d["name"], i == default) for i, d in enumerate(sd.query_devices())
+            if d["max_input_channels"] > 0]
 
 
 def unfinished(folder: str | os.PathLike) -> list[Path]:

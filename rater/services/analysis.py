@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ from rater.core.analysis import (
     compare_groups,
     paper_table,
 )
-from rater.core.codebook import Codebook, parse_codebook
+from rater.core.codebook import Codebook, Dimension, parse_codebook
 from rater.core.errors import Problem, RaterError
 from rater.services.reliability import study_reliability
 from rater.services.session import actor_name, open_store
@@ -75,6 +76,39 @@ def _pairs(ratings: pd.DataFrame) -> dict[tuple[str, str], dict[str, tuple[str, 
     for row in ratings[ratings["role"].isin(("primary", "second"))].itertuples():
         pairs.setdefault((row.code, row.dimension), {})[row.role] = (row.rater, int(row.score))
     return {key: pair for key, pair in sorted(pairs.items()) if len(pair) == 2}
+
+
+@dataclass(frozen=True)
+class ConsensusCase:
+    """Everything an adjudicator weighs for one recording and dimension."""
+
+    code: str
+    dimension: Dimension  # its name, definition and anchors
+    labels: dict[int, str]  # the scale's level labels
+    ratings: tuple[tuple[str, str, int], ...]  # (role, rater, score): primary, then second
+    notes: tuple[data.NoteRow, ...]  # both raters' notes on the recording, by rater and time
+    audio: str | None  # the blinded copy (None when it is not on this machine)
+    agreed: dict[str, Any] | None  # the latest consensus, if there is one
+
+
+def consensus_case(study: str, code: str, dimension: str) -> ConsensusCase:
+    """The two ratings, the raters' notes, the anchors and the audio of one disagreement."""
+    with open_store(study) as store:
+        codebook = study_codebook(store)
+        pair = _pairs(ratings_frame(data.submitted_ratings(store))).get((code, dimension))
+        agreed = next((c for c in data.latest_consensus(store)
+                       if (c.code, c.dimension) == (code, dimension)), None)
+        audio, notes = data.recording_material(store, code)
+    found = [d for d in codebook.dimensions if d.id == dimension]
+    if not found:
+        raise RaterError(Problem(f"the codebook has no dimension '{dimension}'", "--dimension",
+                                 "use a dimension id from the codebook"))
+    if pair is None:
+        raise RaterError(Problem(f"{code} has no pair of submitted {dimension} ratings", code,
+                                 "wait for both raters to submit"))
+    ratings = tuple((role, *pair[role]) for role in ("primary", "second"))
+    return ConsensusCase(code, found[0], dict(codebook.scale.labels), ratings, tuple(notes),
+                         audio, _consensus_dict(agreed) if agreed else None)
 
 
 def _consensus_dict(row: data.ConsensusRow) -> dict[str, Any]:

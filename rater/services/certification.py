@@ -87,6 +87,18 @@ def certification_status(study: str, test: str | None = None) -> dict:
             "thresholds": {d: vars(t) for d, t in row.thresholds.items()}, "raters": report}
 
 
+def raters_standing(study: str) -> dict:
+    """What the study window's Raters tab shows: the latest certification test's status (None
+    when there is none), the drift checks, and the gold recordings a new test could use."""
+    from rater.services.drift import drift_report
+
+    with open_store(study) as store:
+        has_test = bool(store_cert.tests(store))
+        gold = [r["code"] for r in store_gold.gold_recordings(store)]
+    return {"certification": certification_status(study) if has_test else None,
+            "drift": drift_report(study), "gold": gold}
+
+
 def rater_states(store: StudyStore, raters: list[str] | None = None) -> dict[str, str]:
     """Each rater's (default: every known rater's) state in the latest test ('no_test' for
     everyone when there is none)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,8 @@ from rater.core.reliability.agreement import adjacent_agreement, exact_agreement
 from rater.core.reliability.icc import icc_forms
 from rater.services.session import actor_name, open_store
 from rater.services.workshops import add_gold_recordings
+from rater.storage import analysis as store_analysis
+from rater.storage import gold as store_gold
 from rater.storage import practice as store_practice
 from rater.storage import workshops as store_ws
 
@@ -46,6 +49,12 @@ def add_practice_recording(workshop: str, recording: Path, student: str,
     return added[0]
 
 
+def practice_recordings(workshop: str) -> dict[str, tuple[str, bool]]:
+    """Code -> (student, peers rate it blind) of every practice recording."""
+    with open_store(workshop) as store:
+        return store_practice.practice_recordings(store)
+
+
 def practice_comparison(workshop: str, trainer: str) -> dict:
     """Side by side for every practice recording: per dimension the self score, the peers'
     scores and the trainer's; and for the class, self vs trainer and peers (mean) vs trainer
@@ -66,6 +75,48 @@ def practice_comparison(workshop: str, trainer: str) -> dict:
     return {"trainer": trainer, "recordings": recordings,
             "class": {"self_vs_trainer": _compare(recordings, "self"),
                       "peers_vs_trainer": _compare(recordings, "peers")}}
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """One practice recording as its student sees it after everyone has rated: per dimension
+    their own score, the peers' and the trainer's; everyone's notes and the trainer's evidence
+    moments on the recording's timeline. Peers appear as Peer 1, Peer 2… (never by name)."""
+
+    code: str
+    student: str
+    trainer: str
+    audio: str | None
+    dimensions: tuple[tuple[str, str], ...]  # (id, name) in codebook order
+    scores: dict[str, dict]  # dimension -> {"self": int|None, "peers": [int], "trainer": int|None}
+    notes: tuple[tuple[str, float, str], ...]  # (who, seconds, text), by time
+    moments: tuple[tuple[str, float, str], ...]  # (dimension name, seconds, text), by time
+    class_summary: dict  # the whole class: self and peers against the trainer
+
+
+def practice_side_by_side(workshop: str, code: str, trainer: str) -> SideBySide:
+    """What the student of practice recording `code` sees once it has been rated."""
+    report = practice_comparison(workshop, trainer)
+    if code not in report["recordings"]:
+        raise RaterError(Problem(f"no practice recording {code} in the workshop", code,
+                                 "choose one of the workshop's practice recordings"))
+    entry = report["recordings"][code]
+    student = entry["student"]
+    with open_store(workshop) as store:
+        codebook = parse_codebook(store.codebook_text(), "the workshop's codebook")
+        notes = [n for n in store_analysis.notes(store, gold=True) if n.code == code]
+        moments = store_gold.recording_moments(store, code)
+        audio = next((r["audio"] for r in store_gold.gold_recordings(store)
+                      if r["code"] == code), None)
+    names = {d.id: d.name for d in codebook.dimensions}
+    peers = sorted({n.rater for n in notes} - {student, trainer})
+    who = {student: "You", trainer: "Trainer",
+           **{p: f"Peer {i + 1}" for i, p in enumerate(peers)}}
+    return SideBySide(
+        code, student, trainer, audio, tuple(names.items()), entry["dimensions"],
+        tuple(sorted(((who[n.rater], n.time_s, n.text) for n in notes), key=lambda n: n[1])),
+        tuple((names.get(d, "whole recording"), m.time_s, m.text) for d, m in moments),
+        report["class"])
 
 
 def _one(rows, dimension: str, who: str) -> int | None:

@@ -288,6 +288,26 @@ def add_consensus(store: StudyStore, code: str, dimension: str, score: int, reas
                             _utc(row.at))
 
 
+def recording_material(store: StudyStore, code: str) -> tuple[str | None, list[NoteRow]]:
+    """What an adjudicator needs of one recording (by blind code): the blinded audio's path and
+    the primary and second raters' notes on it."""
+    with store.transaction() as session:
+        recording = session.scalar(select(Recording).where(Recording.blind_code == code))
+        if recording is None:
+            raise RaterError(Problem(f"no recording with blind code {code}", "--recording",
+                                     "use a code from 'rater consensus list'"))
+        rows = session.execute(
+            select(Assignment.rater_id, Assignment.role, Note.time_s, Note.dimension, Note.text,
+                   Note.created_at)
+            .join(Assignment, Assignment.id == Note.assignment_id)
+            .where(Assignment.recording_id == recording.id,
+                   Assignment.role.in_(("primary", "second")))
+            .order_by(Assignment.role, Note.time_s, Note.id)).all()
+        return recording.blind_path, [NoteRow(code, rater, role, time_s, dimension, text,
+                                              _utc(at))
+                                      for rater, role, time_s, dimension, text, at in rows]
+
+
 # ---------------------------------------------------------------------------------------------
 # unblinding
 

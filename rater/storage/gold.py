@@ -230,6 +230,16 @@ def general_moments(store: StudyStore) -> dict[str, list[Moment]]:
     return found
 
 
+def recording_moments(store: StudyStore, code: str) -> list[tuple[str | None, Moment]]:
+    """Every evidence moment on one recording, with its dimension (None: the whole
+    recording), by time; whether or not the dimension has a gold score yet."""
+    with store.transaction() as session:
+        recording = _find(session, code, code)
+        rows = session.scalars(select(GoldMoment).where(GoldMoment.recording_id == recording.id)
+                               .order_by(GoldMoment.time_s, GoldMoment.id))
+        return [(m.dimension, Moment(m.time_s, m.text)) for m in rows]
+
+
 def _dimension_positions(session: Session) -> dict[str, int]:
     version = session.get(Study, 1).codebook_version_id
     return dict(session.execute(select(CodebookDimension.dimension, CodebookDimension.position)

@@ -94,7 +94,15 @@ class StudyStore:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        """One change, committed entirely or not at all.
+
+        On SQLite the transaction takes the write lock before its first read (BEGIN
+        IMMEDIATE). The driver would otherwise begin only at the first write, so what a change
+        read first (the row's other scores, the audit chain's last hash) could be stale by the
+        time it wrote: two room-grid keystrokes saved at once each missed the other."""
         with self._sessions.begin() as session:
+            if self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     # -- study and codebook --------------------------------------------------------------------

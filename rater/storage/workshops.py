@@ -171,8 +171,10 @@ def gold_codes(store: StudyStore) -> list[str]:
 # -- room mode ------------------------------------------------------------------------------------
 
 def _gold_assignment(session: Session, participant: str, code: str) -> Assignment:
+    """The participant's assignment, locked until commit: scores of one row saved at once
+    (PostgreSQL) wait for each other, so the last one sees the complete row."""
     assignment = session.scalar(select(Assignment).where(
-        Assignment.rater_id == participant, Assignment.code == code))
+        Assignment.rater_id == participant, Assignment.code == code).with_for_update())
     if assignment is None:
         raise RaterError(Problem(f"participant {participant} has no recording {code}", code,
                                  "add the participant (and the recording) to the workshop"))

@@ -76,6 +76,7 @@ class AnalysisView(QWidget):
         self.fields: dict[str, bool] = {}
         self.unblinded = False
         self._consensus_request = 0
+        self.adjudication = None  # the consensus dialog last opened
         self._comparison_png = Path(tempfile.mkdtemp(prefix="rater-")) / "comparison.png"
         layout = QVBoxLayout(self)
         layout.addWidget(self._blinding_box())
@@ -274,21 +275,34 @@ class AnalysisView(QWidget):
         self._compare()
 
     def _set_consensus(self, row: int, _column: int) -> None:
-        from rater.services.analysis import set_consensus
+        """Open the adjudication of one disagreement (its material is read off the UI
+        thread); record what the adjudicator chose."""
+        from rater.services.analysis import consensus_case
 
         code = self.consensus.item(row, 0).text()
         dimension = self.consensus.item(row, 1).text()
-        score, ok = QInputDialog.getInt(self, "Consensus score",
-                                        f"Agreed {dimension} score for {code}:", 3, 1, 10)
-        if not ok:
-            return
-        reason, ok = QInputDialog.getText(self, "Consensus reason", "Why this score?")
-        if not ok or not reason.strip():
-            return
         study = self.study
-        run_in_background(lambda: set_consensus(study, code, dimension, score, reason.strip()),
-                          lambda _r: self._load_consensus(),
+        run_in_background(lambda: consensus_case(study, code, dimension), self._adjudicate,
                           lambda error: QMessageBox.warning(self, "Rater", str(error)), owner=self)
+
+    def _adjudicate(self, case) -> None:
+        from rater.services.analysis import set_consensus
+        from rater.ui.consensus_dialog import ConsensusDialog
+
+        dialog = ConsensusDialog(case, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.adjudication = dialog
+        study, code, dimension = self.study, case.code, case.dimension.id
+
+        def chosen() -> None:
+            score, reason = dialog.score(), dialog.reason_text()
+            run_in_background(lambda: set_consensus(study, code, dimension, score, reason),
+                              lambda _r: self._load_consensus(),
+                              lambda error: QMessageBox.warning(self, "Rater", str(error)),
+                              owner=self)
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
 
     def _export(self) -> None:
         from rater.services.export import export_study

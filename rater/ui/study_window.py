@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from rater.core.errors import RaterError
 from rater.ui.analysis_view import AnalysisView
+from rater.ui.raters_view import RatersView
 from rater.ui.reliability_view import ReliabilityView
 from rater.ui.tasks import run_in_background
 
@@ -76,10 +77,12 @@ class StudyWindow(QMainWindow):
         overview.setLayout(layout)
         self.reliability = ReliabilityView()
         self.analysis = AnalysisView()
+        self.raters = RatersView()
         self.tabs = QTabWidget()
         self.tabs.addTab(overview, "&Overview")
         self.tabs.addTab(self.reliability, "&Reliability")
         self.tabs.addTab(self.analysis, "&Analysis")
+        self.tabs.addTab(self.raters, "Ra&ters")
         self.setCentralWidget(self.tabs)
         menu = self.menuBar().addMenu("&File")
         menu.addAction("&Open study…", self._choose_study).setShortcut("Ctrl+O")
@@ -106,6 +109,7 @@ class StudyWindow(QMainWindow):
         self.status.setText("Opening the study…")
         run_in_background(lambda: study_info(study), self.show_info, self.show_error, owner=self)
         self.reliability.open_study(study)
+        self.raters.open_study(study)
 
     def _rate_demo(self) -> None:
         if self.demo is not None and self.on_rate is not None:

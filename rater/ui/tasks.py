@@ -70,15 +70,26 @@ _running: set[_Relay] = set()  # keeps each relay alive until its result has bee
 
 
 def run_in_background(work: Callable[[], Any], done: Callable[[Any], None],
-                      failed: Callable[[Exception], None], owner: QObject | None = None) -> None:
-    """Run `work` on the thread pool; `done(result)` or `failed(error)` then runs on the UI
-    thread. With an `owner` (the widget asking), nothing is delivered once it is deleted."""
+                      failed: Callable[[Exception], None], owner: QObject | None = None,
+                      pool: QThreadPool | None = None) -> None:
+    """Run `work` on the thread pool (or on `pool`); `done(result)` or `failed(error)` then
+    runs on the UI thread. With an `owner` (the widget asking), nothing is delivered once it
+    is deleted."""
     # The relay is nobody's child and lives until it has delivered: deleting it with the owner
     # while the worker emitted through it crashed the process, and so did a connection to the
     # owner's `destroyed`. Whether the owner is still there is asked at delivery instead.
     relay = _Relay(done, failed, owner)
     _running.add(relay)
-    QThreadPool.globalInstance().start(_Task(work, relay))
+    (pool or QThreadPool.globalInstance()).start(_Task(work, relay))
+
+
+def one_at_a_time(parent: QObject) -> QThreadPool:
+    """A pool that runs its work in the order given, one piece at a time: saves of what a
+    person typed fast (a score, then its correction) must land in typing order. Deleting the
+    parent waits for the saves still queued."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    return pool
 
 
 def settle_heap() -> None:

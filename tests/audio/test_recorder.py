@@ -40,6 +40,24 @@ def test_records_flac_with_a_level_meter(jack, tmp_path):
     assert rec.overflows == 0
 
 
+def test_pause_keeps_the_meter_and_writes_nothing(jack, tmp_path):
+    """1 s recorded, 1 s paused (the meter still shows the voice), 1 s more: a 2 s file."""
+    rec = Recorder(tmp_path / "paused.flac", device=TEST_MIC, sample_rate=SR, channels=1)
+    rec.start()
+    time.sleep(1.0)
+    rec.pause()
+    assert rec.paused
+    before = rec.elapsed_s()
+    rec.level()
+    time.sleep(1.0)
+    assert rec.level().peak_dbfs == pytest.approx(20 * np.log10(MIC_AMPLITUDE), abs=0.5)
+    assert rec.elapsed_s() - before < 0.2  # only what was queued before the pause
+    rec.resume()
+    time.sleep(1.0)
+    info = rec.stop()
+    assert info.duration_s == pytest.approx(2.0, abs=0.3)
+
+
 def test_a_crash_leaves_a_playable_file_up_to_the_last_second(jack, tmp_path):
     path = tmp_path / "crash.flac"
     code = textwrap.dedent(f"""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from audio_files import write_audio
@@ -25,6 +27,7 @@ from rater.services.importing import import_recordings
 from rater.services.packs import export_pack, unpack_for_rating
 from rater.services.session import open_store
 from rater.services.study import init_study
+from rater.services.verify import verify_study
 from rater.services.workshops import (
     add_gold_recordings,
     add_participants,
@@ -209,3 +212,24 @@ def test_turns_on_the_trainers_machine_bring_the_work_in(workshop, tmp_path):
     again = start_turn(workshop, pid, tmp_path / "turns")  # the next turn starts from there
     assert len([s for e in rating.rater_queue(str(again / "study.rater"))
                 for s in e.scores]) == 5
+
+
+def test_scores_typed_at_the_same_moment_still_submit_the_row_and_keep_the_chain(workshop):
+    """Four dimensions of one row saved by four threads at once (the room grid saves each
+    keystroke in the background): the last one in sees the others and submits the row, and
+    the audit chain stays whole. Before, each read the row outside the write lock."""
+    people = add_participants(workshop, 6)
+    for participant in people:
+        for code in ("tape-a", "tape-b"):
+            start = threading.Barrier(len(DIMENSIONS))
+
+            def enter(dimension, participant=participant, code=code, start=start):
+                start.wait()
+                return enter_room_score(workshop, participant, code, dimension, 3)
+
+            with ThreadPoolExecutor(len(DIMENSIONS)) as pool:
+                states = list(pool.map(enter, DIMENSIONS))
+            assert sorted(states) == ["draft"] * 3 + ["submitted"], (participant, code)
+    info = workshop_info(workshop)["participants"]
+    assert {p["submitted"] for p in info} == {2}
+    assert verify_study(workshop)["ok"]

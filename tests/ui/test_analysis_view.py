@@ -43,15 +43,17 @@ def test_blind_study_refuses_to_compare_by_a_hidden_field_then_unblinds(view, qt
     assert not view.figure.pixmap().isNull()
 
 
-def test_consensus_is_recorded_from_the_queue(view, qtbot, monkeypatch):
+def test_consensus_is_recorded_from_the_queue(view, qtbot):
     view.threshold.setValue(1)
     qtbot.waitUntil(lambda: view.consensus.rowCount() > 0, timeout=10_000)
     before = view.consensus.rowCount()
-    monkeypatch.setattr("rater.ui.analysis_view.QInputDialog.getInt",
-                        lambda *a, **k: (3, True))
-    monkeypatch.setattr("rater.ui.analysis_view.QInputDialog.getText",
-                        lambda *a, **k: ("agreed at the meeting", True))
-    view._set_consensus(0, 0)
+    view.consensus.cellDoubleClicked.emit(0, 0)
+    qtbot.waitUntil(lambda: view.adjudication is not None, timeout=10_000)
+    dialog = view.adjudication
+    assert not dialog.play.isEnabled()  # imported ratings: no blinded copy to play
+    dialog.levels.button(3).setChecked(True)
+    dialog.reason.setText("agreed at the meeting")
+    dialog.record.click()
     qtbot.waitUntil(lambda: view.consensus.item(0, 4) is not None
                     and view.consensus.item(0, 4).text().startswith("3:"), timeout=10_000)
     assert view.consensus.rowCount() == before

@@ -44,7 +44,7 @@ class Built:
     root: Path
 
 
-def build_study(root: Path, seconds=SECONDS, raters=("R1",)) -> Built:
+def build_study(root: Path, seconds=SECONDS, raters=("R1",), double: float = 0.0) -> Built:
     """A blinded, allocated research study and R1's pack, made from generated speech-like audio."""
     folder = root / "Harrowgate-Ellesmere originals"
     folder.mkdir(parents=True)
@@ -66,7 +66,7 @@ def build_study(root: Path, seconds=SECONDS, raters=("R1",)) -> Built:
     init_study(study, name=STUDY_NAME)
     import_recordings(study, folder, folder / "metadata.csv")
     blind_study(study, workers=1)
-    allocate_study(study, list(raters), double=0.0, seed=3)
+    allocate_study(study, list(raters), double=double, seed=3)
     set_blinding_check(study, "la")
     pack = root / "R1.raterpack"
     export_pack(study, "R1", pack)

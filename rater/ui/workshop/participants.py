@@ -1,5 +1,5 @@
-"""Participants and their work: add people, hand out packs, bring returns in. All the work runs
-off the UI thread."""
+"""Participants and their work: add people, hand out packs, bring returns in, and let someone
+take a turn at rating on the trainer's own machine. All the work runs off the UI thread."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from rater.ui.tasks import run_in_background
+from rater.ui.workshop.turns import Turns
 
 
 class ParticipantsPanel(QWidget):
     def __init__(self, workshop: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.workshop = workshop
+        self.turns = Turns(workshop, self)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(("Id", "Name", "Recordings submitted"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -36,17 +38,23 @@ class ParticipantsPanel(QWidget):
         buttons = {}
         for key, text, slot in (("add", "&Add", self._add),
                                 ("export", "&Export packs to a folder…", self._export),
-                                ("import", "&Import returned packs…", self._import)):
+                                ("import", "&Import returned packs…", self._import),
+                                ("turn", "Start the selected person's &turn", self._start_turn),
+                                ("finish", "&Finish the turn", self.turns.finish)):
             buttons[key] = QPushButton(text)
             buttons[key].clicked.connect(slot)
         self.buttons = buttons
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        buttons["finish"].setEnabled(False)
+        self.turns.said.connect(self.status.setText)
+        self.turns.started.connect(lambda _who: self._turn_open(True))
+        self.turns.finished.connect(lambda _who: (self._turn_open(False), self.reload()))
         add_row = QHBoxLayout()
         add_row.addWidget(self.names, 1)
         add_row.addWidget(buttons["add"])
         actions = QHBoxLayout()
-        for key in ("export", "import"):
+        for key in ("export", "import", "turn", "finish"):
             actions.addWidget(buttons[key])
         layout = QVBoxLayout(self)
         layout.addLayout(add_row)
@@ -112,6 +120,17 @@ class ParticipantsPanel(QWidget):
         if files:
             self._run(lambda: import_returns(self.workshop, [Path(f) for f in files]),
                       _outcomes)
+
+    def _start_turn(self) -> None:
+        row = self.table.currentRow()
+        if row < 0 or self.table.item(row, 0) is None:
+            self.status.setText("Select whose turn it is first (a row of the table).")
+            return
+        self.turns.start(self.table.item(row, 0).text())
+
+    def _turn_open(self, is_open: bool) -> None:
+        self.buttons["turn"].setEnabled(not is_open)
+        self.buttons["finish"].setEnabled(is_open)
 
 
 def _outcomes(results: list[dict]) -> str:

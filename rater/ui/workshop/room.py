@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rater.ui.tasks import run_in_background
+from rater.ui.tasks import one_at_a_time, run_in_background
 
 PENDING = "…"
 
@@ -109,6 +109,7 @@ class RoomMode(QWidget):
         self.grid = RoomGrid(())
         self.grid.scored.connect(self._score)
         self.grid.cleared.connect(self._clear)
+        self.saves = one_at_a_time(self)
         self.status = QLabel("Reading the workshop…")
         top = QHBoxLayout()
         top.addWidget(QLabel("&Recording:"))
@@ -119,9 +120,15 @@ class RoomMode(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.status)
-        run_in_background(lambda: load_room(workshop), self._loaded, self._failed, owner=self)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read participants, recordings and scores again (a recording or person was added)."""
+        run_in_background(lambda: load_room(self.workshop), self._loaded, self._failed,
+                          owner=self)
 
     def _loaded(self, data: RoomData) -> None:
+        first, keep = self.data is None, self.recording.currentText()
         self.data = data
         self.grid.scale = data.scale
         self.grid.setRowCount(len(data.participants))
@@ -130,11 +137,14 @@ class RoomMode(QWidget):
         self.grid.setVerticalHeaderLabels([name for _p, name in data.participants])
         self.recording.clear()
         self.recording.addItems([code for code, _audio in data.recordings])
+        if self.recording.findText(keep) >= 0:
+            self.recording.setCurrentIndex(self.recording.findText(keep))
         self.status.setText("Type each participant's scores: a digit scores and moves right; "
                             "arrows move; Backspace takes a score back. Every score is saved "
                             "at once.")
-        self.grid.setCurrentCell(0, 0)
-        self.grid.setFocus()
+        if first:
+            self.grid.setCurrentCell(0, 0)
+            self.grid.setFocus()
 
     def _failed(self, error: Exception) -> None:
         self.status.setText(f"Not saved: {error}")
@@ -168,7 +178,8 @@ class RoomMode(QWidget):
         self._set_cell(row, column, PENDING)
         run_in_background(lambda: enter_room_score(self.workshop, *key, score),
                           lambda _state: self._saved(row, column, key, score),
-                          lambda error: self._refused(row, column, key, error), owner=self)
+                          lambda error: self._refused(row, column, key, error), owner=self,
+                          pool=self.saves)
 
     def _clear(self, row: int, column: int) -> None:
         from rater.services.workshop_run import clear_room_score
@@ -176,7 +187,8 @@ class RoomMode(QWidget):
         key = self._key(row, column)
         run_in_background(lambda: clear_room_score(self.workshop, *key),
                           lambda _none: self._saved(row, column, key, None),
-                          lambda error: self._refused(row, column, key, error), owner=self)
+                          lambda error: self._refused(row, column, key, error), owner=self,
+                          pool=self.saves)
 
     def _saved(self, row: int, column: int, key: tuple[str, str, str], score: int | None) -> None:
         if score is None:

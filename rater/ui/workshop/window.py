@@ -14,6 +14,7 @@ from rater.ui.workshop.dashboard import Dashboard
 from rater.ui.workshop.feedback import FeedbackPanel
 from rater.ui.workshop.gold_editor import GoldEditor
 from rater.ui.workshop.participants import ParticipantsPanel
+from rater.ui.workshop.practice import PracticePanel
 from rater.ui.workshop.room import RoomMode
 
 AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.opus *.mp3)"
@@ -32,13 +33,34 @@ class WorkshopWindow(QMainWindow):
         self.feedback = FeedbackPanel(workshop)
         self.gold = GoldEditor(workshop)
         self.participants = ParticipantsPanel(workshop)
+        self.practice = PracticePanel(workshop)
+        self.practice.added.connect(self._recording_added)
         for widget, title in ((self.dashboard, "&Dashboard"), (self.room, "R&oom mode"),
                               (self.feedback, "&Feedback"), (self.gold, "&Gold"),
-                              (self.participants, "&Participants")):
+                              (self.participants, "&Participants"),
+                              (self.practice, "Pr&actice")):
             self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.setCentralWidget(self.tabs)
         self._menu()
         self.resize(1280, 720)
+
+    def _tab_shown(self, _index: int) -> None:
+        """Scores come in from room mode, turns and packs while another tab is shown."""
+        if self.tabs.currentWidget() is self.practice:
+            self.practice.reload()
+
+    def _recording_added(self, _code: str) -> None:
+        """A practice recording joined: every view that lists recordings reads them again."""
+        self.room.reload()
+        self.participants.reload()
+        self.dashboard.poll()
+
+    def closeEvent(self, event) -> None:
+        """A turn still open is closed too: its window saves the participant's work, which the
+        next turn of the same person brings in with theirs."""
+        self.participants.turns.finish()
+        super().closeEvent(event)
 
     def _menu(self) -> None:
         menu = self.menuBar().addMenu("&Workshop")
