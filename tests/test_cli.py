@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from audio_files import write_audio
 
 def rater(*args, check_status=None):
     result = subprocess.run([sys.executable, "-m", "rater", *map(str, args)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, timeout=120)  # the app never ends
     if check_status is not None:
         assert result.returncode == check_status, result.stderr
     return result
@@ -61,6 +62,29 @@ def test_wrong_usage_exits_2():
     assert rater("study", "import").returncode == 2
     assert rater("study").returncode == 2
     assert rater("study", "frobnicate", "x").returncode == 2
+
+
+def test_a_mistyped_command_is_named_not_opened_in_the_app(tmp_path):
+    """Issue 14, item 14: a word that is neither a command nor a file started the GUI (and
+    with no display, Qt aborted). Run with no display, so the old behaviour fails loudly."""
+    result = rater("stdy", "info", tmp_path / "s.rater")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("rater: unknown command 'stdy', and no file of that name. "
+                                     "Did you mean 'rater study'? 'rater --help' lists the "
+                                     "commands.")
+    assert "unknown command 'zzz'" in rater("zzz").stderr
+
+
+def test_no_display_is_one_plain_line(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "rater"], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "rater: there is no display to open the app on (no DISPLAY or WAYLAND_DISPLAY). Run "
+        "it on a desktop, or use a headless command: rater --help"]
 
 
 def test_init_refuses_an_existing_file(tmp_path):

@@ -22,6 +22,7 @@ from rater.core.errors import Problem, RaterError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's id. Kept here so opening a current study never loads Alembic.
 SCHEMA_REVISION = "0001_initial"
+NOT_A_STUDY_FIX = "choose a .rater file made by Rater (a study or a workshop)"
 BUSY_NOTICE_S = 2.0  # a change that waits this long for another program's lock says so
 BUSY_TIMEOUT_S = 30.0  # ... and gives up after this long
 log = logging.getLogger("rater.storage")
@@ -186,11 +187,12 @@ def open_study_database(url: str) -> Engine:
     except OperationalError as exc:
         raise _unreachable(url, exc) from None
     except Exception as exc:  # e.g. a file that is not SQLite at all
-        raise RaterError(Problem(f"not a Rater study ({exc.__class__.__name__}: {exc})",
-                                 describe(url), "open a file made by 'rater study init'")) from None
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise RaterError(Problem(f"not a Rater study or workshop ({detail})", describe(url),
+                                 NOT_A_STUDY_FIX)) from None
     if revision is None:
-        raise RaterError(Problem("not a Rater study (no schema version found)", describe(url),
-                                 "open a file made by 'rater study init'"))
+        raise RaterError(Problem("not a Rater study or workshop (a database Rater did not make)",
+                                 describe(url), NOT_A_STUDY_FIX))
     if revision != SCHEMA_REVISION:
         migrate(engine)
     return engine

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +36,7 @@ SCORES = (("primary", "the primary rater's score"), ("mean", "the mean of the ra
           ("consensus", "consensus where it exists"))
 FORMATS = (("csv-long", "CSV, one row per rating (*.csv)"),
            ("csv-wide", "CSV, one row per recording (*.csv)"),
+           ("csv-notes", "CSV, the raters' notes (*.csv)"),
            ("xlsx", "Excel workbook (*.xlsx)"), ("sav", "SPSS (*.sav)"),
            ("dta", "Stata (*.dta)"), ("parquet", "Parquet (*.parquet)"))
 
@@ -61,6 +62,20 @@ class ScaledImage(QLabel):
         if self._original is not None and not self._original.isNull():
             self.setPixmap(self._original.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                                  Qt.TransformationMode.SmoothTransformation))
+
+
+def _beside(study: str) -> Path:
+    """Where an export dialog starts: beside a study file, else in Documents."""
+    if "://" not in study:
+        return Path(study).parent
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
+
+
+def with_suffix(path: Path, chosen_filter: str) -> Path:
+    """'demo' typed with 'SPSS (*.sav)' chosen is demo.sav (the dialog does not add it on
+    every platform); a name that already ends in the format's suffix is kept."""
+    suffix = chosen_filter[chosen_filter.rindex("*") + 1:].rstrip(")")
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
 
 def _cell(text: str) -> QTableWidgetItem:
@@ -307,11 +322,15 @@ class AnalysisView(QWidget):
     def _export(self) -> None:
         from rater.services.export import export_study
 
+        if not self.study:
+            return
         filters = ";;".join(text for _key, text in FORMATS)
-        path, chosen = QFileDialog.getSaveFileName(self, "Export the data", "", filters)
-        if not path or not self.study:
+        path, chosen = QFileDialog.getSaveFileName(self, "Export the data",
+                                                   str(_beside(self.study)), filters)
+        if not path:
             return
         fmt = next(key for key, text in FORMATS if text == chosen)
+        path = str(with_suffix(Path(path), chosen))
         progress = QProgressDialog("Exporting…", "", 0, 0, self)
         progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)

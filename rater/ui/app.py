@@ -9,11 +9,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rater import __version__
+from rater.core.errors import Problem, RaterError
 from rater.ui import workstation
 from rater.ui.study_window import StudyWindow
 from rater.ui.tasks import run_in_background, settle_heap
@@ -31,7 +33,7 @@ class Launcher:
         self.windows: list = []
 
     def open_study(self, study: str, demo=None) -> StudyWindow:
-        window = StudyWindow(on_rate=self.open_workstation)
+        window = StudyWindow(on_rate=self.open_workstation, on_open=self.open_file)
         window.show()
         window.open_study(study, demo=demo)
         self.windows.append(window)
@@ -40,7 +42,9 @@ class Launcher:
         return window
 
     def open_file(self, path: str) -> None:
-        """A study or a workshop: which, is read off the UI thread; then its own window."""
+        """A study or a workshop: which, is read off the UI thread; then its own window, and
+        the file joins the recent files. A file that is neither gets one plain message: no
+        window is left open and nothing is remembered."""
         from rater.services.workshops import is_workshop
 
         def opened(workshop: bool) -> None:
@@ -49,7 +53,10 @@ class Launcher:
             else:
                 self.open_study(path)
 
-        run_in_background(lambda: is_workshop(path), opened, lambda _error: self.open_study(path))
+        def refused(error: Exception) -> None:
+            QMessageBox.warning(None, "Rater", cannot_open(path, error))
+
+        run_in_background(lambda: is_workshop(path), opened, refused)
 
     def open_workshop(self, workshop: str) -> None:
         from rater.ui.workshop.window import WorkshopWindow
@@ -87,6 +94,7 @@ class Launcher:
 
         def opened(demo) -> None:
             waiting.open_study(str(demo.study), demo=demo)
+            remember(str(demo.study))
 
         def failed(error: Exception) -> None:
             QMessageBox.warning(waiting, "Rater", f"The demo could not be built: {error}")
@@ -101,13 +109,22 @@ class Launcher:
         from rater.services.workshops import open_or_build_demo_workshop
 
         def opened(workshop) -> None:
-            self.open_workshop(str(workshop))
+            self.open_workshop(str(workshop))  # remembered, like any workshop opened
 
         def failed(error: Exception) -> None:
             QMessageBox.warning(None, "Rater", f"The demo workshop could not be built: {error}")
 
         run_in_background(lambda: open_or_build_demo_workshop(default_demo_workshop_folder()),
                           opened, failed)
+
+
+def cannot_open(path: str, error: Exception) -> str:
+    """One plain message: which file, what is wrong with it, what to do."""
+    problems = error.problems if isinstance(error, RaterError) else [Problem(str(error))]
+    lines = [f"{Path(path).name} could not be opened."]
+    lines += [f"{p.what[:1].upper()}{p.what[1:]}." + (f" To fix: {p.fix}." if p.fix else "")
+              for p in problems]
+    return "\n\n".join(lines)
 
 
 def run_app(argv: list[str]) -> int:

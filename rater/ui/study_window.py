@@ -34,11 +34,13 @@ FIELDS = (
 
 
 class StudyWindow(QMainWindow):
-    """`on_rate(argv)` opens the rater's workstation (the demo's own pack, for instance)."""
+    """`on_rate(argv)` opens the rater's workstation (the demo's own pack, for instance);
+    `on_open(path)` opens another study or workshop in its own window."""
 
-    def __init__(self, on_rate=None):
+    def __init__(self, on_rate=None, on_open=None):
         super().__init__()
         self.on_rate = on_rate
+        self.on_open = on_open
         self.demo = None
         self.setWindowTitle("Rater")
         self.resize(1000, 680)
@@ -90,7 +92,9 @@ class StudyWindow(QMainWindow):
 
     def _choose_study(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open study", "", "Rater studies (*.rater)")
-        if path:
+        if path and self.on_open is not None:
+            self.on_open(path)
+        elif path:
             self.open_study(path)
 
     def open_study(self, study: str, demo=None) -> None:
@@ -112,8 +116,10 @@ class StudyWindow(QMainWindow):
         self.raters.open_study(study)
 
     def _rate_demo(self) -> None:
+        """The demo's pack (one working copy, however it is opened; and it joins the recent
+        files like any pack)."""
         if self.demo is not None and self.on_rate is not None:
-            self.on_rate([str(self.demo.workspace)])
+            self.on_rate([str(self.demo.pack)])
 
     def show_info(self, info: dict) -> None:
         QSettings().setValue("last_study", self.study)

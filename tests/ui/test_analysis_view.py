@@ -60,14 +60,33 @@ def test_consensus_is_recorded_from_the_queue(view, qtbot):
 
 
 def test_export_writes_a_file_spss_reads(view, qtbot, monkeypatch, tmp_path):
-    target = tmp_path / "out.sav"
-    shown = []
-    monkeypatch.setattr("rater.ui.analysis_view.QFileDialog.getSaveFileName",
-                        lambda *a, **k: (str(target), "SPSS (*.sav)"))
+    """Issue 14, item 8: 'demo' typed with SPSS chosen is demo.sav, and the dialog starts
+    beside the study (it started in the program's working directory)."""
+    asked, shown = [], []
+
+    def save_as(_parent, _title, start, _filters):
+        asked.append(start)
+        return str(tmp_path / "out"), "SPSS (*.sav)"
+
+    monkeypatch.setattr("rater.ui.analysis_view.QFileDialog.getSaveFileName", save_as)
     monkeypatch.setattr("rater.ui.analysis_view.QMessageBox.information",
                         lambda *a, **k: shown.append(a[2]))
     view.export_button.click()
     qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
-    frame, meta = pyreadstat.read_sav(str(target))
+    assert asked == [str(Path(view.study).parent)]
+    assert not (tmp_path / "out").exists()
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "out.sav"))
     assert len(frame) == 8 and isinstance(frame, pd.DataFrame)
     assert "la" not in frame.columns  # still blind: hidden fields stay out
+
+
+def test_notes_can_be_exported_from_the_app(view, qtbot, monkeypatch, tmp_path):
+    shown = []
+    monkeypatch.setattr("rater.ui.analysis_view.QFileDialog.getSaveFileName",
+                        lambda *a: (str(tmp_path / "notes"), "CSV, the raters' notes (*.csv)"))
+    monkeypatch.setattr("rater.ui.analysis_view.QMessageBox.information",
+                        lambda *a, **k: shown.append(a[2]))
+    view.export_button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    notes = pd.read_csv(tmp_path / "notes.csv")
+    assert {"rater", "time_s", "text"} <= set(notes.columns)
