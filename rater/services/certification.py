@@ -95,8 +95,9 @@ def raters_standing(study: str) -> dict:
     with open_store(study) as store:
         has_test = bool(store_cert.tests(store))
         gold = [r["code"] for r in store_gold.gold_recordings(store)]
+        names = {d.id: d.name for d in _codebook(store).dimensions}
     return {"certification": certification_status(study) if has_test else None,
-            "drift": drift_report(study), "gold": gold}
+            "drift": drift_report(study), "gold": gold, "dimensions": names}
 
 
 def rater_states(store: StudyStore, raters: list[str] | None = None) -> dict[str, str]:

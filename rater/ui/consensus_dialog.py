@@ -127,7 +127,7 @@ class ConsensusDialog(QDialog):
             anchor.setWordWrap(True)
             self.levels.addButton(button, value)
             grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(anchor, row, 1)
+            grid.addWidget(anchor, row, 1, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
         self.levels.idToggled.connect(lambda *_a: self._ready())
         return box

@@ -38,12 +38,13 @@ STATES = {"not_started": "not started", "in_progress": "attempt in progress",
 
 
 def dimension_figures(result: dict) -> str:
-    """'92% within one · ICC 0.81 (0.60 to 0.93)' for one dimension of a graded attempt."""
-    icc = ("ICC not estimable" if result["icc"] is None else
-           f"ICC {result['icc']:.2f}" + (f" ({result['icc_low']:.2f} to {result['icc_high']:.2f})"
-                                         if result["icc_low"] is not None else ""))
+    """'✓ 92% · 0.81 (0.60–0.93)': within one of gold, ICC(A,1) and its 95% CI, for one
+    dimension of a graded attempt."""
+    icc = ("ICC n/a" if result["icc"] is None else
+           f"{result['icc']:.2f}" + (f" ({result['icc_low']:.2f}–{result['icc_high']:.2f})"
+                                     if result["icc_low"] is not None else ""))
     mark = "✓" if result["passed"] else "✗"
-    return f"{mark} {result['within_one']:.0%} within one · {icc}"
+    return f"{mark} {result['within_one']:.0%} · {icc}"
 
 
 class RatersView(QWidget):
@@ -95,8 +96,8 @@ class RatersView(QWidget):
         scroll.setWidget(self.drift_rows)
         drift_box.addWidget(scroll, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(certification, 1)
-        layout.addWidget(drift, 1)
+        layout.addWidget(certification, 3)
+        layout.addWidget(drift, 2)
         layout.addWidget(self.status)
 
     def open_study(self, study: str) -> None:
@@ -138,10 +139,13 @@ class RatersView(QWidget):
             f"Test '{status['test']}': {status['attempts_allowed']} attempt(s), each on "
             f"different recordings. An attempt passes when on every dimension at least "
             f"{limits['within_one']:.0%} of scores are within one point of gold and ICC(A,1) "
-            f"against gold reaches {limits['icc']:.2f}.")
+            f"against gold reaches {limits['icc']:.2f}. Each cell: ✓ passed or ✗ not; the share "
+            "within one point; ICC(A,1) with its 95% CI.")
         dimensions = self._dimensions(status)
+        names = self.data["dimensions"]
         self.table.setColumnCount(3 + len(dimensions))
-        self.table.setHorizontalHeaderLabels(["Rater", "Status", "Attempt", *dimensions])
+        self.table.setHorizontalHeaderLabels(["Rater", "Status", "Attempt",
+                                              *(names.get(d, d) for d in dimensions)])
         rows = [(rater, entry, attempt) for rater, entry in status["raters"].items()
                 for attempt in (entry["attempts"] or [None])]
         self.table.setRowCount(len(rows))

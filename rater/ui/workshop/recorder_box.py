@@ -57,6 +57,13 @@ def _load(workshop: str) -> tuple[list[tuple[str, str]], list[tuple[str, bool]],
     return people, input_devices(), repaired
 
 
+def _meter_colour(peak_dbfs: float) -> str:
+    """Green while the level is comfortable, amber near full scale, red at clipping."""
+    if peak_dbfs >= -1:
+        return "#c0392b"
+    return "#d68910" if peak_dbfs >= -6 else "#1e8449"
+
+
 class RecorderBox(QGroupBox):
     """`added(code)` fires when a practice recording has joined the workshop."""
 
@@ -74,10 +81,12 @@ class RecorderBox(QGroupBox):
         self.device.setAccessibleName("Input device")
         self.meter = QProgressBar()
         self.meter.setRange(METER_FLOOR_DB, 0)
-        self.meter.setFormat("%v dBFS")
+        self.meter.setValue(METER_FLOOR_DB)
+        self.meter.setFormat("")  # "%v dBFS" while recording
         self.meter.setAccessibleName("Input level")
         self.elapsed = QLabel("0:00")
         self.elapsed.setAccessibleName("Elapsed time")
+        self.elapsed.setStyleSheet("font-size: 18px; font-weight: bold;")
         self.blind = QCheckBox("Peers rate it &blind (they do not see whose it is)")
         self.blind.setChecked(True)
         self.record = QPushButton("&Record")
@@ -179,9 +188,11 @@ class RecorderBox(QGroupBox):
 
     def _started(self, recorder) -> None:
         self.recorder = recorder
+        self.meter.setFormat("%v dBFS")
         self.pause.setText("&Pause")
         self._timer.start()
-        self.status.setText(f"Recording {recorder.path.name}. Stop adds it to the workshop.")
+        self.status.setText(f"<span style='color:#a12020'>●</span> Recording "
+                            f"{recorder.path.name}. Stop adds it to the workshop.")
 
     def _start_failed(self, error: Exception) -> None:
         self._recording(False)
@@ -205,6 +216,8 @@ class RecorderBox(QGroupBox):
         level = self.recorder.level()
         peak = level.peak_dbfs if math.isfinite(level.peak_dbfs) else METER_FLOOR_DB
         self.meter.setValue(int(max(METER_FLOOR_DB, min(0, peak))))
+        self.meter.setStyleSheet("QProgressBar { text-align: center; } QProgressBar::chunk "
+                                 f"{{ background: {_meter_colour(peak)}; }}")
         self.elapsed.setText(clock(self.recorder.elapsed_s()))
         if level.clipped:
             self.status.setText("Too loud: the input clipped. Move the microphone away or turn "
@@ -255,6 +268,7 @@ class RecorderBox(QGroupBox):
     def _added(self, code: str) -> None:
         self._recording(False)
         self.meter.setValue(METER_FLOOR_DB)
+        self.meter.setFormat("")
         self.status.setText(f"Added as {code}: everyone rates it (room mode, a turn, or their "
                             "packs). Then open 'Side by side'.")
         self.added.emit(code)

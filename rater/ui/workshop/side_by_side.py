@@ -141,7 +141,7 @@ class SideBySideView(QGroupBox):
                    if cell["self"] is not None and cell["trainer"] is not None else None)
             texts = (name, _text(cell["self"]), ", ".join(map(str, peers)) or "—",
                      "—" if mean is None else f"{mean:.1f}", _text(cell["trainer"]),
-                     "—" if gap is None else f"{gap:+d}")
+                     "—" if gap is None else f"{gap:+d}" if gap else "0")
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 if column:
