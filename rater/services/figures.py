@@ -18,6 +18,11 @@ FORMATS = (".png", ".svg")
 COLOURS = ("#1b6ca8", "#e07b39", "#3a9d5d", "#8e5ea2", "#c23b3b", "#7f7f7f")
 
 
+SCORE_WORDS = {"primary": "the primary rater's scores",
+               "mean": "the mean of the two raters' scores",
+               "consensus": "consensus scores where agreed, else the primary rater's"}
+
+
 def plot_comparison(result: dict[str, Any], out: Path) -> Path:
     """Draw `compare`'s result to a PNG or SVG file (chosen by the extension), atomically."""
     if out.suffix.lower() not in FORMATS:
@@ -52,7 +57,7 @@ def plot_comparison(result: dict[str, Any], out: Path) -> Path:
     axes.yaxis.grid(True, color="#dddddd")
     axes.set_axisbelow(True)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(title=f"{result['by']} (score analysed: {result['score']})", frameon=False,
+    axes.legend(title=f"By {result['by']}; {SCORE_WORDS[result['score']]}", frameon=False,
                 loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(len(groups), 4),
                 alignment="left")
     with atomic_files(out) as (temporary,):

@@ -273,6 +273,8 @@ class StudyStore:
                                   .where(Recording.blind_code.is_not(None))),
                 "hours": round((scalar(select(func.sum(Recording.duration_s))) or 0) / 3600, 2),
                 "raters": scalar(select(func.count()).select_from(Rater)),
+                "raters_on_study": scalar(select(func.count(Assignment.rater_id.distinct()))
+                                          .where(Assignment.role != "gold")),
                 "assignments": sum(roles.values()),
                 "assignments_by_role": roles,
                 "ratings": {"draft": ratings.get("draft", 0),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFormLayout,
     QLabel,
@@ -88,7 +90,9 @@ class StudyWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         menu = self.menuBar().addMenu("&File")
         menu.addAction("&Open study…", self._choose_study).setShortcut("Ctrl+O")
-        menu.addAction("&Quit", self.close).setShortcut("Ctrl+Q")
+        menu.addAction("&Close window", self.close).setShortcut(QKeySequence("Ctrl+W"))
+        menu.addAction("&Quit Rater", QApplication.closeAllWindows).setShortcut(
+            QKeySequence("Ctrl+Q"))
 
     def _choose_study(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open study", "", "Rater studies (*.rater)")
@@ -127,8 +131,11 @@ class StudyWindow(QMainWindow):
         self.status.setText(info["study"])
         hidden = [f["name"] for f in info["metadata_fields"] if f["hidden"]]
         ratings = info["ratings"]
+        on_gold_only = info["raters"] - info["raters_on_study"]
         shown = {
             "hidden": ", ".join(hidden) or "(no metadata yet)",
+            "raters": f"{info['raters_on_study']}" + (
+                f" (and {on_gold_only} on gold recordings only)" if on_gold_only else ""),
             "recordings": f"{info['recordings']} ({info['blinded']} blinded)",
             "ratings": f"{ratings['submitted']} submitted, {ratings['draft']} in progress",
         }

@@ -250,6 +250,19 @@ def test_figure_png_and_svg(reference, tmp_path):
     assert not list(tmp_path.glob(".graph-7-4*"))  # no temporary file left behind
 
 
+def test_the_figure_legend_says_what_was_analysed_in_words(reference, tmp_path):
+    """Issue 14, item 15: the legend read 'la (score analysed: primary)'."""
+    import matplotlib
+
+    study, _truth, _ = reference
+    unblind_study(study, "analysis")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as text, to read it back
+        svg = plot_comparison(compare(study, "la"), tmp_path / "legend.svg").read_text()
+    assert "By la; the primary rater&#39;s scores" in svg or \
+        "By la; the primary rater's scores" in svg
+    assert "score analysed: primary" not in svg
+
+
 def test_cli_unblind_compare_and_consensus(tmp_path):
     study = str(tmp_path / "s.rater")
     reference_like_study(tmp_path, study)

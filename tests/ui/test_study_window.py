@@ -20,6 +20,61 @@ def test_window_shows_the_study_counts(qtbot, tmp_path):
         assert label.accessibleName()
 
 
+def test_raters_on_gold_only_are_counted_apart(qtbot, tmp_path, monkeypatch):
+    """Issue 14, item 15: 'Raters: 4' beside 'three demo raters' (the fourth had gold only)."""
+    from audio_files import write_audio
+
+    from rater.services.allocating import allocate_study, assign_gold
+    from rater.services.blinding import blind_study
+    from rater.services.importing import import_recordings
+    from rater.services.workshops import add_gold_recordings
+
+    monkeypatch.setenv("RATER_BLIND_DIR", str(tmp_path / "copies"))
+    study = str(tmp_path / "s.rater")
+    init_study(study, name="Pilot")
+    for i in range(2):
+        write_audio(tmp_path / "audio" / f"r{i}.wav", seconds=0.3, freq=300 + 40 * i)
+    (tmp_path / "meta.csv").write_text("file,site\nr0.wav,A\nr1.wav,B\n")
+    import_recordings(study, tmp_path / "audio", tmp_path / "meta.csv")
+    blind_study(study, out=tmp_path / "copies", lufs=None, workers=1)
+    allocate_study(study, ["R1", "R2"], seed=1)
+    gold = write_audio(tmp_path / "gold.wav", seconds=0.3, freq=900)
+    add_gold_recordings(study, [gold])
+    blind_study(study, out=tmp_path / "copies", lufs=None, workers=1)
+    assign_gold(study, "You", ["gold.wav"])
+    window = StudyWindow()
+    qtbot.addWidget(window)
+    window.open_study(study)
+    qtbot.waitUntil(lambda: window.windowTitle() == "Pilot — Rater", timeout=5000)
+    assert window.values["raters"].text() == "2 (and 1 on gold recordings only)"
+
+
+def test_ctrl_q_quits_and_ctrl_w_closes_in_every_window(qtbot, tmp_path):
+    """Issue 14, item 15: Ctrl+Q meant three different things in three windows."""
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    from rater.services.workshops import create_workshop
+    from rater.ui.workshop.window import WorkshopWindow
+    from rater.ui.workstation import WorkstationWindow
+
+    workshop = str(tmp_path / "w.rater")
+    create_workshop(workshop)
+    windows = [StudyWindow(), WorkshopWindow(workshop), WorkstationWindow()]
+    for window in windows:
+        qtbot.addWidget(window)
+        by_key = {a.shortcut().toString(): a for a in window.findChildren(QAction)
+                  if not a.shortcut().isEmpty()}
+        assert by_key[QKeySequence("Ctrl+Q").toString()].text() == "&Quit Rater"
+        assert by_key[QKeySequence("Ctrl+W").toString()].text() == "&Close window"
+    window = windows[0]
+    window.show()
+    qtbot.waitUntil(window.isVisible)
+    next(a for a in window.findChildren(QAction) if a.text() == "&Quit Rater").trigger()
+    assert not any(w.isVisible() for w in QApplication.topLevelWidgets()
+                   if isinstance(w, (StudyWindow, WorkshopWindow, WorkstationWindow)))
+
+
 def test_a_bad_study_shows_a_clear_message_and_the_window_stays(qtbot, tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr("rater.ui.study_window.QMessageBox.warning",

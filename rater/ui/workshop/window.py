@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QTabWidget
 
 from rater.ui.tasks import run_in_background
 from rater.ui.workshop.dashboard import Dashboard
@@ -69,7 +69,9 @@ class WorkshopWindow(QMainWindow):
                                 ("Add gold &recordings…", self.add_recordings, None),
                                 ("&Import the experts' scores (CSV)…", self.import_gold, None),
                                 ("Write the &handout (HTML)…", self.write_handout, None),
-                                ("&Close window", self.close, QKeySequence.StandardKey.Close)):
+                                ("&Close window", self.close, QKeySequence("Ctrl+W")),
+                                ("&Quit Rater", QApplication.closeAllWindows,
+                                 QKeySequence("Ctrl+Q"))):
             action = menu.addAction(text)
             action.triggered.connect(slot)
             if key is not None:

@@ -68,7 +68,8 @@ class WorkstationWindow(QMainWindow):
         player, scoring = self.adapter, self.work.scoring
         return {
             "open": self._choose_pack, "return": self._return_work,
-            "log_folder": self._show_log_folder, "quit": self.close,
+            "log_folder": self._show_log_folder, "close": self.close,
+            "quit": QApplication.closeAllWindows,
             "undo": self.undo.undo, "redo": self.undo.redo,
             "play": self._toggle, "back5": lambda: self._skip(-5), "fwd5": lambda: self._skip(5),
             "back30": lambda: self._skip(-30), "fwd30": lambda: self._skip(30),
