@@ -60,3 +60,31 @@ def describe_plan(plan: dict) -> str:
         if len(widths) == 1 and plan["pearson_r_ci_width"] is None else ""
     return (f"if the true reliability is {plan['assumed']}: 95% CI width about "
             f"{', '.join(widths)} (n = {plan['n_units']}){missing}")
+
+
+MAX_PLANNED_UNITS = 5000
+
+
+def units_for_lower_bound(statistic: str, estimate: float, threshold: float) -> int | None:
+    """The fewest double-coded recordings at which the expected lower 95% CI bound clears the
+    threshold, if the true value is `estimate` (Pearson r: Fisher z; the ICC family: the
+    F-based CI of a single-rater ICC with two raters, as `icc_consistency_ci`). None when the
+    estimate is not above the threshold, for other statistics, or beyond MAX_PLANNED_UNITS."""
+    if estimate is None or not threshold < estimate < 1:
+        return None
+    if statistic == "pearson_r":
+        bound = pearson_ci
+    elif statistic.startswith("icc") and estimate >= 0:
+        bound = icc_consistency_ci
+    else:
+        return None
+    low, high = 4, MAX_PLANNED_UNITS
+    if bound(estimate, high)[0] <= threshold:
+        return None
+    while low < high:  # the lower bound rises with n: the first n that clears the threshold
+        middle = (low + high) // 2
+        if bound(estimate, middle)[0] > threshold:
+            high = middle
+        else:
+            low = middle + 1
+    return low

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from rater.core.codebook import default_codebook_path, load_codebook
+from rater.core.codebook import default_codebook_path, load_codebook, parse_codebook
 from rater.core.errors import Problem, RaterError
+from rater.core.precision import units_for_lower_bound
 from rater.core.reliability.csv_input import parse_scale, read_ratings_csv
 from rater.core.reliability.disagreements import DEFAULT_LIMIT, disagreements, paired_scores
 from rater.core.reliability.report import reliability_report
 from rater.core.reliability.verdict import Criterion
+from rater.core.reliability.wording import state as verdict_state
 
 
 def study_reliability(study: str, criterion: str | None = None, seed: int = 0,
@@ -37,12 +39,15 @@ def study_reliability(study: str, criterion: str | None = None, seed: int = 0,
             columns=["unit", "rater", "dimension", "score", "role"])
         scale = queries.scale_bounds(store)
         guesses = queries.guesses_with_truth(store)
+        names = {d.id: d.name for d in parse_codebook(store.codebook_text(),
+                                                       "the study's codebook").dimensions}
     if ratings.empty:
         raise RaterError(Problem("no submitted ratings yet", study,
                                  "import returned packs or ratings first"))
     report = reliability_report(ratings, scale, criterion=criterion, seed=seed,
                                 resamples=resamples, guesses=guesses or None)
     _finish(report, ratings, disagreement_limit, with_paired_scores)
+    _in_codebook_order(report, names)
     from rater.services.drift import drift_report  # the database layer: not for CSV mode
 
     drift = drift_report(study)
@@ -51,9 +56,23 @@ def study_reliability(study: str, criterion: str | None = None, seed: int = 0,
     return report
 
 
+def _in_codebook_order(report: dict, names: dict[str, str]) -> None:
+    """Dimensions in the codebook's order, with their names (`dimension_names`)."""
+    found = report["dimensions"]
+    order = [d for d in names if d in found] + [d for d in found if d not in names]
+    report["dimensions"] = {d: found[d] for d in order}
+    report["dimension_names"] = {d: names.get(d, d) for d in order}
+
+
 def _finish(report: dict, ratings: pd.DataFrame, limit: int | None, with_paired: bool) -> None:
-    """Add the disagreement list, and if asked each dimension's paired scores for the plots."""
+    """Add the disagreement list, what a dimension not yet shown to pass would need, and if
+    asked each dimension's paired scores for the plots."""
     report["disagreements"], report["disagreements_total"] = disagreements(ratings, limit)
+    for result in report["dimensions"].values():
+        judged = result["criterion"]
+        result["criterion"]["units_needed"] = units_for_lower_bound(
+            judged["statistic"], judged["value"], judged["threshold"]) \
+            if verdict_state(judged) == "not_shown" else None
     if with_paired:
         for dimension, result in report["dimensions"].items():
             result["paired_scores"] = paired_scores(ratings, dimension)

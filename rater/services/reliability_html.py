@@ -12,7 +12,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from rater.core.reliability.verdict import NAMES
+from rater.core.reliability.wording import WORDS, criterion_words, leaning, next_step, state
 from rater.services.drift_html import drift_section
+
+FOREST_COLOURS = {"passes": "#17633a", "not_shown": "#9a6700", "fails": "#a12020",
+                  "unknown": "#666666"}
 
 PLAIN = {
     "pearson_r": "Do the raters put recordings in the same order? (1 = perfectly, 0 = not at all)",
@@ -39,7 +44,9 @@ def write_html_report(report: dict, path: Path) -> None:
 
 
 def render(report: dict) -> str:
-    sections = [_dimension_section(name, result) for name, result in report["dimensions"].items()]
+    names = report.get("dimension_names", {})
+    sections = [_dimension_section(names.get(d, d), result)
+                for d, result in report["dimensions"].items()]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Reliability report</title>
 <style>
@@ -50,18 +57,23 @@ table {{ border-collapse: collapse; margin: 1em 0; }}
 td, th {{ padding: .3em .7em; border-bottom: 1px solid #e4e4e4; text-align: left;
           vertical-align: top; }}
 .pass {{ color: #17633a; font-weight: bold; }} .fail {{ color: #a12020; font-weight: bold; }}
+.not_shown {{ color: #9a6700; font-weight: bold; }}
 .verdict {{ font-size: 1.1em; background: #f5f5f0; padding: .6em 1em; border-radius: 4px; }}
 .method {{ color: #666; font-size: .85em; }}
 .warning {{ background: #fff3cd; border-left: 4px solid #b8860b; padding: .6em 1em; }}
 .plots {{ display: flex; flex-wrap: wrap; gap: 1em; }}
 </style></head><body>
 <h1>Reliability report</h1>
-<p>Criterion: <b>{html.escape(report["criterion"])}</b>. Bootstrap:
+<p>Criterion: <b>{html.escape(criterion_words(report["criterion"]))}</b>. Bootstrap:
 {report["bootstrap"]["resamples"]} resamples (seed {report["bootstrap"]["seed"]}).
-A dimension passes when the statistic is above the threshold; we can be confident it does when
-even the lower end of its 95% confidence interval is above it.</p>
+A dimension <span class="pass">passes</span> when even the lower end of its
+95% confidence interval is above the threshold; it is
+<span class="not_shown">not shown yet</span> when the estimate is above the threshold but the
+lower end is not (more double-coded recordings would settle it), and it
+<span class="fail">does not pass</span> when the estimate is not above it.</p>
+{forest_svg(report)}
 {"".join(sections)}
-{_disagreement_section(report.get("disagreements", []))}
+{_disagreement_section(report.get("disagreements", []), names)}
 {_blinding_section(report.get("blinding"))}
 {drift_section(report.get("drift"))}
 </body></html>
@@ -70,18 +82,69 @@ even the lower end of its 95% confidence interval is above it.</p>
 
 def _dimension_section(name: str, result: dict) -> str:
     verdict = result["criterion"]
-    status = {True: ('<span class="pass">passes</span>'), False: '<span class="fail">does not '
-              'pass</span>', None: "cannot be judged"}[verdict["passed"]]
+    now = state(verdict)
+    css = {"passes": "pass", "fails": "fail", "not_shown": "not_shown"}.get(now, "")
+    status = f'<span class="{css}">{WORDS[now]}</span>'
     rows = "".join(_statistic_row(key, result["statistics"][key]) for key in _shown(result))
     return f"""
 <h2>{html.escape(name)}</h2>
-<p class="verdict">{status}: {html.escape(verdict["summary"])}</p>
+<p class="verdict">{status}: {html.escape(verdict["summary"])}
+{html.escape(next_step(verdict, result["n_units"]))}</p>
+{_raters(result)}
 {_warnings(result)}
 <p>{result["n_units"]} recordings rated by {result["n_raters"]} raters.</p>
 <table><tr><th>statistic</th><th>value</th><th>95% CI</th><th>what it means</th></tr>{rows}
 </table>
 <div class="plots">{_plots(result)}</div>
 """
+
+
+def _raters(result: dict) -> str:
+    """Each rater's leaning in words (leniency: mean difference from the other raters)."""
+    lines = [f"{html.escape(r['rater'])} {leaning(r['leniency'])}" for r in result["raters"]
+             if r["leniency"]["value"] is not None]
+    return f"<p>Raters: {'; '.join(lines)}.</p>" if lines else ""
+
+
+def forest_svg(report: dict) -> str:
+    """Every dimension's criterion statistic with its 95% CI against the threshold (dashed),
+    coloured by verdict: the dashboard's forest plot, as inline SVG."""
+    dims = list(report["dimensions"].items())
+    if not dims:
+        return ""
+    names = report.get("dimension_names", {})
+    first = dims[0][1]["criterion"]
+    threshold, label_w, width, row_h, pad = first["threshold"], 190, 620, 30, 12
+    lows = [d["criterion"]["ci95"][0] for _k, d in dims if d["criterion"]["ci95"]]
+    lowest = max(-1.0, min([0.0, *lows]))
+    bottom = pad + row_h * len(dims)
+
+    def x(value: float) -> float:
+        return label_w + (value - lowest) / (1 - lowest) * (width - pad - label_w)
+
+    parts = [f"<line x1='{x(threshold):.1f}' x2='{x(threshold):.1f}' y1='4' y2='{bottom}' "
+             "stroke='#888' stroke-dasharray='4 3'/>"]
+    for tick in sorted({lowest, threshold, 1.0}):
+        parts.append(f"<text x='{x(tick):.1f}' y='{bottom + 14}' font-size='11' "
+                     f"text-anchor='middle'>{tick:.1f}</text>")
+    for i, (dimension, result) in enumerate(dims):
+        verdict, y = result["criterion"], pad + row_h * i + row_h / 2
+        parts.append(f"<text x='4' y='{y + 4:.1f}' font-size='12'>"
+                     f"{html.escape(names.get(dimension, dimension))}</text>")
+        if verdict["value"] is None:
+            continue
+        colour = FOREST_COLOURS[state(verdict)]
+        if verdict["ci95"]:
+            low, high = verdict["ci95"]
+            parts.append(f"<line x1='{x(low):.1f}' x2='{x(high):.1f}' y1='{y:.1f}' "
+                         f"y2='{y:.1f}' stroke='{colour}' stroke-width='2.5'/>")
+        parts.append(f"<circle cx='{x(verdict['value']):.1f}' cy='{y:.1f}' r='5' "
+                     f"fill='{colour}'/>")
+    caption = (f"{NAMES[first['statistic']]} with its 95% CI per dimension; dashed: the "
+               f"threshold {threshold:.2f}")
+    return (f"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{width}' "
+            f"height='{bottom + 22}' role='img' aria-label='{html.escape(caption)}'>"
+            f"{''.join(parts)}</svg><figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
 def _warnings(result: dict) -> str:
@@ -105,13 +168,18 @@ def _statistic_row(key: str, stat: dict) -> str:
             f"<br><span class='method'>{html.escape(stat['method'])}</span>{note}</td></tr>")
 
 
-def _disagreement_section(items: list[dict]) -> str:
+def _disagreement_section(items: list[dict], names: dict[str, str]) -> str:
+    """The largest gaps, each recording's dimensions named and in the codebook's order."""
     if not items:
         return ""
-    rows = "".join(
-        f"<tr><td>{html.escape(i['unit'])}</td><td>{i['largest_gap']}</td><td>"
-        + ", ".join(f"{html.escape(d)}: {g}" for d, g in i["gaps"].items()) + "</td></tr>"
-        for i in items[:30])
+    order = list(names)
+
+    def gaps(item: dict) -> str:
+        ranked = sorted(item["gaps"], key=lambda d: order.index(d) if d in order else len(order))
+        return ", ".join(f"{html.escape(names.get(d, d))}: {item['gaps'][d]}" for d in ranked)
+
+    rows = "".join(f"<tr><td>{html.escape(i['unit'])}</td><td>{i['largest_gap']}</td><td>"
+                   f"{gaps(i)}</td></tr>" for i in items[:30])
     return ("<h2>Disagreements</h2><p>Double-coded recordings, largest gap first: the agenda "
             "for a consensus meeting.</p><table><tr><th>recording</th><th>largest gap</th>"
             f"<th>gap per dimension</th></tr>{rows}</table>")

@@ -13,7 +13,6 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +34,7 @@ from rater.ui.tasks import run_in_background
 
 SCORES = (("primary", "the primary rater's score"), ("mean", "the mean of the raters"),
           ("consensus", "consensus where it exists"))
+CONSENSUS_TAB = "Co&nsensus queue{}"
 FORMATS = (("csv-long", "CSV, one row per rating (*.csv)"),
            ("csv-wide", "CSV, one row per recording (*.csv)"),
            ("csv-notes", "CSV, the raters' notes (*.csv)"),
@@ -93,10 +94,14 @@ class AnalysisView(QWidget):
         self._consensus_request = 0
         self.adjudication = None  # the consensus dialog last opened
         self._comparison_png = Path(tempfile.mkdtemp(prefix="rater-")) / "comparison.png"
+        # Comparison and consensus each get the whole height (at 1280×720 they did not fit one
+        # above the other: the table showed one row of four, the note was cut).
+        self.parts = QTabWidget()
+        self.parts.addTab(self._comparison_box(), "Group &comparison")
+        self.parts.addTab(self._consensus_box(), CONSENSUS_TAB.format(""))
         layout = QVBoxLayout(self)
         layout.addWidget(self._blinding_box())
-        layout.addWidget(self._comparison_box(), stretch=3)
-        layout.addWidget(self._consensus_box(), stretch=2)
+        layout.addWidget(self.parts, stretch=1)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -117,8 +122,8 @@ class AnalysisView(QWidget):
         row.addWidget(self.export_button)
         return box
 
-    def _comparison_box(self) -> QGroupBox:
-        box = QGroupBox("Group comparison")
+    def _comparison_box(self) -> QWidget:
+        box = QWidget()
         self.field = QComboBox()
         self.field.setAccessibleName("Compare groups of")
         self.score = QComboBox()
@@ -128,29 +133,35 @@ class AnalysisView(QWidget):
         self.compare_button = QPushButton("Compare")
         self.compare_button.setAccessibleName("Compare the groups")
         self.compare_button.clicked.connect(self._compare)
-        controls = QFormLayout()
-        controls.addRow("Groups of:", self.field)
-        controls.addRow("Score analysed:", self.score)
-        controls.addRow(self.compare_button)
+        controls = QHBoxLayout()
+        for text, combo in (("&Groups of:", self.field), ("&Score analysed:", self.score)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            controls.addWidget(label)
+            controls.addWidget(combo, 1)
+        controls.addWidget(self.compare_button)
         self.comparison = QTableWidget(0, 0)
         self.comparison.setAccessibleName("Comparison table")
         self.comparison.verticalHeader().setVisible(False)
+        self.comparison.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+        self.comparison.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.figure = ScaledImage("The figure appears here after a comparison.")
         self.figure.setAccessibleName("Comparison figure")
-        self.figure.setMinimumSize(360, 240)
+        self.figure.setMinimumSize(320, 200)
         self.comparison_note = QLabel()
         self.comparison_note.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addLayout(controls)
-        left.addWidget(self.comparison)
-        left.addWidget(self.comparison_note)
-        row = QHBoxLayout(box)
-        row.addLayout(left, stretch=1)
-        row.addWidget(self.figure, stretch=1)
+        self.comparison_note.setAlignment(Qt.AlignmentFlag.AlignTop)
+        below = QHBoxLayout()
+        below.addWidget(self.figure, stretch=3)
+        below.addWidget(self.comparison_note, stretch=2)
+        layout = QVBoxLayout(box)
+        layout.addLayout(controls)
+        layout.addWidget(self.comparison)
+        layout.addLayout(below, stretch=1)
         return box
 
-    def _consensus_box(self) -> QGroupBox:
-        box = QGroupBox("Consensus queue")
+    def _consensus_box(self) -> QWidget:
+        box = QWidget()
         self.threshold = QSpinBox()
         self.threshold.setRange(1, 10)
         self.threshold.setValue(2)
@@ -219,6 +230,7 @@ class AnalysisView(QWidget):
         if request != self._consensus_request:
             return
         self.consensus.setRowCount(len(items))
+        self.parts.setTabText(1, CONSENSUS_TAB.format(f" ({len(items)})"))
         for row, item in enumerate(items):
             agreed = item["consensus"]
             cells = (item["recording"], item["dimension"],
@@ -265,6 +277,7 @@ class AnalysisView(QWidget):
             for c, text in enumerate(cells):
                 self.comparison.setItem(r, c, _cell(text))
         self.comparison.resizeColumnsToContents()
+        self.comparison.resizeRowsToContents()
         self.comparison_note.setText(f"Score analysed: {result['score_method']}. "
                                      f"{result['multiple_comparisons']}")
         self.figure.set_image(QPixmap(str(self._comparison_png)))

@@ -20,6 +20,7 @@ from rater.ui import workstation
 from rater.ui.study_window import StudyWindow
 from rater.ui.tasks import run_in_background, settle_heap
 from rater.ui.welcome import WelcomeWindow, remember
+from rater.ui.workstation import appearance
 
 ORGANISATION = "Rater"
 APP_ID = "org.rater.Rater"
@@ -127,13 +128,20 @@ def cannot_open(path: str, error: Exception) -> str:
     return "\n\n".join(lines)
 
 
-def run_app(argv: list[str]) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+def prepare(app: QApplication) -> None:
+    """The app's names (they place its settings) and the saved appearance, for every window
+    (it was applied by the workstation only, so the study window stayed light)."""
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName("rater")
     app.setApplicationDisplayName("Rater")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    appearance.apply(app, appearance.saved_mode())
+
+
+def run_app(argv: list[str]) -> int:
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    prepare(app)
     launcher = Launcher()  # alive, with its windows, until exec() returns
     settings = QSettings()
     if workstation.is_rating_request(argv):

@@ -12,6 +12,7 @@ import html
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QSplitter,
@@ -22,11 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rater.core.reliability.verdict import NAMES
+from rater.core.reliability.wording import (
+    STATES,
+    WORDS,
+    criterion_words,
+    leaning,
+    next_step,
+    state,
+)
+from rater.ui.forest_plot import COLOURS, ForestPlot, ForestRow
 from rater.ui.tasks import run_in_background
 
 POLL_MS = 5000
-VERDICT = {True: ("passes", "#17633a"), False: ("does not pass", "#a12020"),
-           None: ("cannot be judged", "#666666")}
 
 
 def _interval(stat: dict) -> str:
@@ -75,17 +84,21 @@ class ReliabilityView(QWidget):
         self.summary.setAccessibleName("The verdict in plain words")
         self.summary.setStyleSheet("padding: 6px;")
         self.disagreements = _table(["Recording", "Largest gap", "Gaps"], "Disagreements")
-        self.raters = _table(["Rater", "Dimension", "Recordings", "Leniency [95% CI]"],
-                             "Raters' leniency")
+        self.raters = _table(["Rater", "Dimension", "Recordings", "Leaning",
+                              "Mean difference from the others [95% CI]"], "Raters' leaning")
         self.statistics = _table(["Statistic", "Value [95% CI]", "Method"], "All statistics")
         details = QTabWidget()
         details.addTab(self.disagreements, "Disagreements")
         details.addTab(self.raters, "Raters")
         details.addTab(self.statistics, "All statistics")
+        self.forest = ForestPlot()
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.verdicts)
+        row = QHBoxLayout()
+        row.addWidget(self.verdicts, 3)
+        row.addWidget(self.forest, 2)
+        top_layout.addLayout(row)
         top_layout.addWidget(self.summary)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
@@ -132,38 +145,63 @@ class ReliabilityView(QWidget):
     def show_report(self, report: dict) -> None:
         self._busy = False
         self.report = report
-        self.status.setText(f"Criterion {report['criterion']}; 95% CIs; "
-                            f"{report['bootstrap']['resamples']} bootstrap resamples.")
+        self.status.setText(f"Criterion: {criterion_words(report['criterion'])}. 95% "
+                            f"confidence intervals; {report['bootstrap']['resamples']} "
+                            "bootstrap resamples.")
         self._fill_verdicts(report["dimensions"])
+        self._fill_forest(report)
         self._fill_disagreements(report.get("disagreements", []))
         self._fill_raters(report["dimensions"])
         if self.verdicts.rowCount():
             self.verdicts.selectRow(0)
 
+    def _name(self, dimension: str) -> str:
+        return (self.report or {}).get("dimension_names", {}).get(dimension, dimension)
+
     def _fill_verdicts(self, dimensions: dict) -> None:
         self.verdicts.setRowCount(len(dimensions))
-        for row, (name, result) in enumerate(dimensions.items()):
+        first = next(iter(dimensions.values()), None)
+        if first is not None:
+            self.verdicts.setHorizontalHeaderItem(2, QTableWidgetItem(
+                f"{NAMES[first['criterion']['statistic']]} [95% CI]"))
+        for row, (dimension, result) in enumerate(dimensions.items()):
             verdict = result["criterion"]
-            word, colour = VERDICT[verdict["passed"]]
-            if verdict["passed"] and not verdict["lower_bound_passed"]:
-                word += " (CI not yet)"
-            badge = _item(word, verdict["summary"])
-            badge.setForeground(QColor(colour))
+            now = state(verdict)
+            badge = _item(WORDS[now], STATES[now])
+            badge.setForeground(QColor(COLOURS[now]))
             stat = result["statistics"][verdict["statistic"]]
             icc = result["statistics"]["icc_a1"]
             warnings = [w["text"] for w in result.get("warnings", [])]
             icc_text = _interval(icc) + (f"  ⚠ {icc['n_units']} recordings" if warnings else "")
-            cells = [_item(name), badge, _item(f"{verdict['statistic']} {_interval(stat)}",
-                                               stat["method"]),
+            name = _item(self._name(dimension))
+            name.setData(Qt.ItemDataRole.UserRole, dimension)
+            cells = [name, badge, _item(_interval(stat), stat["method"]),
                      _item(icc_text, "\n\n".join(warnings + [icc["method"]])),
                      _item(str(result["n_units"]))]
             for column, cell in enumerate(cells):
                 self.verdicts.setItem(row, column, cell)
 
+    def _fill_forest(self, report: dict) -> None:
+        rows = []
+        for dimension, result in report["dimensions"].items():
+            verdict = result["criterion"]
+            ci = verdict["ci95"] or [None, None]
+            rows.append(ForestRow(self._name(dimension), verdict["value"], ci[0], ci[1],
+                                  state(verdict)))
+        first = next(iter(report["dimensions"].values()), None)
+        if first is not None:
+            verdict = first["criterion"]
+            self.forest.set_rows(rows, verdict["threshold"],
+                                 f"{NAMES[verdict['statistic']]}, 95% CI; dashed: the "
+                                 "threshold")
+
     def _fill_disagreements(self, items: list[dict]) -> None:
         self.disagreements.setRowCount(len(items))
         for row, item in enumerate(items):
-            gaps = ", ".join(f"{d} {g}" for d, g in item["gaps"].items())
+            order = list((self.report or {}).get("dimension_names", {})) or list(item["gaps"])
+            gaps = ", ".join(f"{self._name(d)} {item['gaps'][d]}" for d in
+                             sorted(item["gaps"], key=lambda d: order.index(d)
+                                    if d in order else len(order)))
             for column, text in enumerate((item["unit"], str(item["largest_gap"]), gaps)):
                 self.disagreements.setItem(row, column, _item(text))
 
@@ -173,7 +211,8 @@ class ReliabilityView(QWidget):
         self.raters.setRowCount(len(rows))
         for row, (rater, dimension, entry) in enumerate(rows):
             leniency = entry["leniency"]
-            cells = (rater, dimension, str(entry["n_units"]), _interval(leniency))
+            cells = (rater, self._name(dimension), str(entry["n_units"]), leaning(leniency),
+                     _interval(leniency))
             for column, text in enumerate(cells):
                 self.raters.setItem(row, column, _item(text, leniency["method"]))
 
@@ -181,12 +220,19 @@ class ReliabilityView(QWidget):
         rows = self.verdicts.selectionModel().selectedRows()
         if not self.report or not rows:
             return
-        name = self.verdicts.item(rows[0].row(), 0).text()
-        result = self.report["dimensions"][name]
+        dimension = self.verdicts.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        result = self.report["dimensions"][dimension]
         warnings = "".join(f"<br><b>⚠ {html.escape(w['text'], quote=False)}</b>"
                            for w in result.get("warnings", []))
-        self.summary.setText(f"<b>{name}</b>: {result['criterion']['summary']}{warnings}")
-        statistics = self.report["dimensions"][name]["statistics"]
+        verdict = result["criterion"]
+        now = state(verdict)
+        self.summary.setText(
+            f"<b>{html.escape(self._name(dimension))}</b> "
+            f"<span style='color:{COLOURS[now]}'><b>{WORDS[now]}</b></span>. "
+            f"{html.escape(verdict['summary'], quote=False)} "
+            f"{next_step(verdict, result['n_units'])}"
+            f"{warnings}")
+        statistics = result["statistics"]
         self.statistics.setRowCount(len(statistics))
         for row, (key, stat) in enumerate(statistics.items()):
             note = f" — {stat['note']}" if stat["note"] else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -22,6 +22,7 @@ from rater.ui.analysis_view import AnalysisView
 from rater.ui.raters_view import RatersView
 from rater.ui.reliability_view import ReliabilityView
 from rater.ui.tasks import run_in_background
+from rater.ui.workstation import appearance
 
 FIELDS = (
     ("name", "Study"),
@@ -56,8 +57,8 @@ class StudyWindow(QMainWindow):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("About this demo")
-        self.banner.setStyleSheet("background: #eef4fb; border: 1px solid #b8cde6; "
-                                  "border-radius: 4px; padding: 10px;")
+        self.banner.setStyleSheet("background: palette(alternate-base); border: 1px solid "
+                                  "palette(mid); border-radius: 4px; padding: 10px;")
         self.banner.hide()
         self.rate_button = QPushButton("Rate the eight interviews yourself…")
         self.rate_button.setAccessibleName("Rate the demo interviews yourself")
@@ -93,6 +94,23 @@ class StudyWindow(QMainWindow):
         menu.addAction("&Close window", self.close).setShortcut(QKeySequence("Ctrl+W"))
         menu.addAction("&Quit Rater", QApplication.closeAllWindows).setShortcut(
             QKeySequence("Ctrl+Q"))
+        self._appearance_menu(self.menuBar().addMenu("&View").addMenu("&Appearance"))
+
+    def _appearance_menu(self, menu) -> None:
+        """Light, dark or the desktop's: the same choice as the workstation's, for every
+        window of the app."""
+        group = QActionGroup(self)
+        for mode, text in (("system", "&System"), ("light", "&Light"), ("dark", "&Dark")):
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(mode == appearance.saved_mode())
+            action.triggered.connect(lambda _checked, m=mode: self.set_appearance(m))
+            group.addAction(action)
+
+    def set_appearance(self, mode: str) -> None:
+        QSettings().setValue(appearance.SETTING, mode)
+        appearance.apply(QApplication.instance(), mode)
+        self.banner.setStyleSheet(self.banner.styleSheet())  # palette(...) read again
 
     def _choose_study(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open study", "", "Rater studies (*.rater)")

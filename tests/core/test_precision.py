@@ -47,3 +47,18 @@ def test_a_plan_with_too_few_units_is_described_not_crashed():
     assert describe_plan(planned_precision(1, 0.7)) == (
         "too few double-coded recordings to estimate a CI width (n = 1)")
     assert "too few" not in describe_plan(planned_precision(30, 0.7))
+
+
+def test_units_for_the_lower_bound_by_hand():
+    """r = 0.8 against 0.7 (Fisher z): the lower bound clears 0.7 when
+    atanh(0.8) - 1.96/sqrt(n-3) > atanh(0.7), i.e. sqrt(n-3) > 1.96/(1.0986-0.8673) = 8.47,
+    n - 3 > 71.8: n = 75 (and at n = 74 it does not)."""
+    from rater.core.precision import pearson_ci, units_for_lower_bound
+
+    assert units_for_lower_bound("pearson_r", 0.8, 0.7) == 75
+    assert pearson_ci(0.8, 75)[0] > 0.7 >= pearson_ci(0.8, 74)[0]
+    icc = units_for_lower_bound("icc_a1", 0.8, 0.7)
+    assert icc_consistency_ci(0.8, icc)[0] > 0.7 >= icc_consistency_ci(0.8, icc - 1)[0]
+    assert units_for_lower_bound("pearson_r", 0.7, 0.7) is None  # not above the threshold
+    assert units_for_lower_bound("pearson_r", 0.701, 0.7) is None  # beyond any practical n
+    assert units_for_lower_bound("gwet_ac1", 0.9, 0.7) is None  # no planner for it

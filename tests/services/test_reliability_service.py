@@ -105,7 +105,8 @@ def test_cli_json_follows_the_contract_and_html_is_self_contained(rated_study, t
         assert set(entry["criterion"]) >= {"statistic", "threshold", "passed",
                                            "lower_bound_passed"}
     text = page.read_text()
-    assert text.count("<svg") == len(DIMENSIONS) and "<script" not in text
+    assert text.count("<svg") == len(DIMENSIONS) + 1  # + the forest plot
+    assert "<script" not in text
     assert "Bland" in text and "confidence interval" in text
 
 
@@ -240,7 +241,7 @@ def test_cli_disagreements_and_paired_scores_options(tmp_path):
     page = tmp_path / "r.html"
     with_html = run("--html", str(page))  # the plots get their points; the JSON stays lean
     assert "paired_scores" not in with_html["dimensions"]["warmth"]
-    assert page.read_text().count("<svg") == len(DIMENSIONS)
+    assert page.read_text().count("<svg") == len(DIMENSIONS) + 1  # + the forest plot
     bad = subprocess.run([sys.executable, "-m", "rater", "reliability", "--ratings", str(path),
                           "--disagreements", "-1"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--disagreements" in bad.stderr

@@ -90,3 +90,36 @@ def test_notes_can_be_exported_from_the_app(view, qtbot, monkeypatch, tmp_path):
     qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
     notes = pd.read_csv(tmp_path / "notes.csv")
     assert {"rater", "time_s", "text"} <= set(notes.columns)
+
+
+def test_the_comparison_fits_a_1280_by_720_window(qtbot, tmp_path, monkeypatch):
+    """Issue 14, item 4: at the default size the table showed one row of four, the note was cut
+    and the empty consensus table took half the height; the table scrolled sideways."""
+    from rater.ui.study_window import StudyWindow
+
+    study = str(tmp_path / "past.rater")
+    init_study(study)
+    import_recordings(study, SAMPLES, SAMPLES / "manifest.csv")
+    import_ratings(study, SAMPLES / "example_ratings.csv")
+    window = StudyWindow()
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    window.open_study(study)
+    window.tabs.setCurrentWidget(window.analysis)
+    view = window.analysis
+    qtbot.waitUntil(lambda: view.study is not None and view.field.count() > 0, timeout=10_000)
+    monkeypatch.setattr("rater.ui.analysis_view.QInputDialog.getText",
+                        lambda *a, **k: ("all ratings in", True))
+    view.unblind_button.click()
+    qtbot.waitUntil(lambda: view.comparison.rowCount() == 4 and bool(
+        view.comparison_note.text()), timeout=30_000)
+    qtbot.wait(50)
+    table = view.comparison
+    for row in range(table.rowCount()):
+        rect = table.visualItemRect(table.item(row, 0))
+        assert rect.top() >= 0 and rect.bottom() <= table.viewport().height(), row
+    assert not table.horizontalScrollBar().isVisible()
+    note = view.comparison_note
+    assert note.height() >= note.heightForWidth(note.width())  # the whole note is shown
+    assert view.parts.tabText(1).startswith("Co&nsensus queue (")

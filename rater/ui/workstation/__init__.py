@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from rater import __version__
@@ -29,8 +28,7 @@ def start(argv: list[str]) -> WorkstationWindow:
         redactor.hide_location(location)
     logs.install(redactor)
     logging.getLogger("rater").info("Rater %s: workstation", __version__)
-    appearance.apply(QApplication.instance(),
-                     QSettings().value("workstation/appearance", "system", str))
+    appearance.apply(QApplication.instance(), appearance.saved_mode())
     window = WorkstationWindow(redactor=redactor)
     window.show()
     if location:

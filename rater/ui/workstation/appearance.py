@@ -4,11 +4,16 @@ which refer to the palette so they follow it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 MODES = ("system", "light", "dark")
+SETTING = "workstation/appearance"  # one choice for every window of the app
+
+
+def saved_mode() -> str:
+    return QSettings().value(SETTING, "system", str)
 
 _DARK = {
     QPalette.ColorRole.Window: "#2b2d30",

@@ -311,7 +311,7 @@ class WorkstationWindow(QMainWindow):
 
     def _appearance_menu(self) -> None:
         group = QActionGroup(self)
-        mode = self.settings.value("workstation/appearance", "system", str)
+        mode = self.settings.value(appearance.SETTING, "system", str)
         for name in appearance.MODES:
             action = self.commands[name]
             action.setCheckable(True)
@@ -319,10 +319,10 @@ class WorkstationWindow(QMainWindow):
             group.addAction(action)
         QGuiApplication.styleHints().colorSchemeChanged.connect(
             lambda _scheme: self._set_appearance(self.settings.value(
-                "workstation/appearance", "system", str)))
+                appearance.SETTING, "system", str)))
 
     def _set_appearance(self, mode: str) -> None:
-        self.settings.setValue("workstation/appearance", mode)
+        self.settings.setValue(appearance.SETTING, mode)
         self.commands[mode].setChecked(True)
         appearance.apply(QApplication.instance(), mode)
         self.setStyleSheet(appearance.STYLE)  # re-resolves palette(...) in the style rules
