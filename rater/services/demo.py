@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,12 +74,33 @@ def _move_old_workspace(folder: Path) -> None:
             shutil.move(old, new)
 
 
-def open_or_build_demo(folder: Path) -> Demo:
-    return existing_demo(folder) or build_demo(folder)
+# What building the demo does, step by step (the app shows them with a progress bar).
+BUILD_STEPS = (
+    "Making 33 recordings from the eight demo interviews",
+    "Importing them into a new study, with who and where they come from",
+    "Blinding: copies under codes, names bleeped, loudness evened out",
+    "Allocating them to three demo raters, half of them twice",
+    "Adding the demo raters' scores",
+    "Making your own rater pack of the eight interviews",
+    "Unblinding the demo, so the group comparison shows",
+)
+Progress = Callable[[int, int, str], None]  # (step done so far, steps, what is being done)
 
 
-def build_demo(folder: Path) -> Demo:
-    """Build (or rebuild) the demo in `folder`: the study, your pack, and its unpacked copy."""
+def open_or_build_demo(folder: Path, progress: Progress | None = None) -> Demo:
+    return existing_demo(folder) or build_demo(folder, progress)
+
+
+def build_demo(folder: Path, progress: Progress | None = None) -> Demo:
+    """Build (or rebuild) the demo in `folder`: the study, your pack, and its unpacked copy.
+    `progress(done, total, text)` is told before each of BUILD_STEPS (from this thread)."""
+    steps = iter(enumerate(BUILD_STEPS))
+
+    def step() -> None:
+        if progress is not None:
+            done, text = next(steps)
+            progress(done, len(BUILD_STEPS), text)
+
     if not (SAMPLES / "manifest.csv").is_file():
         raise RaterError(Problem("the demo recordings are missing", str(SAMPLES),
                                  "run Rater from a complete source checkout"))
@@ -94,18 +116,27 @@ def build_demo(folder: Path) -> Demo:
     rng = np.random.default_rng(SEED)
     with tempfile.TemporaryDirectory() as scratch:
         audio = Path(scratch)
+        step()
         manifest = _recordings(audio, rng)
+        step()
         init_study(str(study), name="Demo: two local authorities")
         import_recordings(str(study), audio, manifest)
+        step()
         blind_study(str(study), redactions_csv=SAMPLES / "redactions.csv")
+        step()
         allocate_study(str(study), list(RATERS), double=0.5, stratify="la", seed=SEED)
+        step()
         import_ratings(str(study), _ratings_csv(study, audio, rng))
+    step()
     originals = [row["file"] for row in _manifest_rows()]
     assign_gold(str(study), YOU, originals)
     pack = folder / f"{YOU}.raterpack"
     export_pack(str(study), YOU, pack)
     workspace = open_pack(pack)
+    step()
     unblind_study(str(study), "demo: unblinded at once so the group comparison shows")
+    if progress is not None:
+        progress(len(BUILD_STEPS), len(BUILD_STEPS), "Done")
     return Demo(study, pack, workspace)
 
 

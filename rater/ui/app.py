@@ -1,6 +1,7 @@
 """Starting the desktop app: the QApplication, what to open, the first window.
 
-    rater                         first launch: the demo study; afterwards: the welcome screen
+    rater                         first launch: who is starting? then the demo in that role;
+                                  afterwards: the welcome screen
     rater STUDY.rater             the researcher's window on a study
     rater PACK.raterpack          the rater's workstation (also a pack folder, or
     rater STUDY --rater ID        a research study in single-machine rater mode)
@@ -8,15 +9,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rater import __version__
 from rater.core.errors import Problem, RaterError
 from rater.ui import workstation
+from rater.ui.first_launch import FirstLaunchWindow
 from rater.ui.study_window import StudyWindow
 from rater.ui.tasks import run_in_background, settle_heap
 from rater.ui.welcome import WelcomeWindow, remember
@@ -83,13 +86,32 @@ class Launcher:
         self.windows.append(window)
         return window
 
-    def open_demo(self) -> None:
-        """Open the demo, building it in the background the first time (about 15 s)."""
-        from rater.services.demo import default_demo_folder, open_or_build_demo
+    def first_launch(self) -> FirstLaunchWindow:
+        """Ask who is starting Rater, then open the demo in that role."""
+        window = FirstLaunchWindow()
+        window.chosen.connect(lambda role: self._open_demo_as(role, window))
+        window.show()
+        self.windows.append(window)
+        return window
 
-        waiting = StudyWindow(on_rate=self.open_workstation)
-        waiting.status.setText("Building the demo study: 33 recordings, three raters… "
-                               "(about 15 seconds, only the first time)")
+    def _open_demo_as(self, role: str, asking: FirstLaunchWindow) -> None:
+        if role == "researcher":
+            asking.close()
+            self.open_demo()
+        elif role == "trainer":
+            self.open_demo_workshop(then=asking.close)
+        else:  # a rater: the demo's rater pack only, never the study and its comparison
+            def opened(demo) -> None:
+                self.open_workstation([str(demo.pack)])
+                asking.close()
+
+            self._build_demo(asking.show_step, opened, asking, "the demo")
+
+    def open_demo(self) -> None:
+        """Open the demo study, building it in the background the first time (about 20 s,
+        each step shown)."""
+        waiting = StudyWindow(on_rate=self.open_workstation, on_open=self.open_file)
+        waiting.show_building(0, 1, "Starting")
         waiting.show()
         self.windows.append(waiting)
 
@@ -97,26 +119,49 @@ class Launcher:
             waiting.open_study(str(demo.study), demo=demo)
             remember(str(demo.study))
 
+        self._build_demo(waiting.show_building, opened, waiting, "the demo study")
+
+    def _build_demo(self, show_step, opened, owner: QWidget, what: str) -> None:
+        """The demo, found or built off the UI thread; each build step goes to `show_step`
+        on the UI thread; `opened(demo)` at the end."""
+        from rater.services.demo import default_demo_folder, open_or_build_demo
+
+        steps = _Steps(owner)
+        steps.step.connect(show_step)
+
         def failed(error: Exception) -> None:
-            QMessageBox.warning(waiting, "Rater", f"The demo could not be built: {error}")
+            QMessageBox.warning(owner, "Rater", f"{what.capitalize()} could not be built: "
+                                f"{error}")
 
-        run_in_background(lambda: open_or_build_demo(default_demo_folder()), opened, failed,
-                          owner=waiting)
+        run_in_background(lambda: open_or_build_demo(default_demo_folder(), steps.tell),
+                          opened, failed, owner=owner)
 
-
-    def open_demo_workshop(self) -> None:
-        """Open the demo workshop in the trainer's window, building it the first time."""
+    def open_demo_workshop(self, then=None) -> None:
+        """Open the demo workshop in the trainer's window, building it the first time; then
+        call `then` (the first-launch window closes itself so)."""
         from rater.services.workshop_demo import default_demo_workshop_folder
         from rater.services.workshops import open_or_build_demo_workshop
 
         def opened(workshop) -> None:
             self.open_workshop(str(workshop))  # remembered, like any workshop opened
+            if then is not None:
+                then()
 
         def failed(error: Exception) -> None:
             QMessageBox.warning(None, "Rater", f"The demo workshop could not be built: {error}")
 
         run_in_background(lambda: open_or_build_demo_workshop(default_demo_workshop_folder()),
                           opened, failed)
+
+
+class _Steps(QObject):
+    """Carries a build's steps from the worker thread to the UI thread (queued)."""
+
+    step = Signal(int, int, str)
+
+    def tell(self, done: int, total: int, text: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the window that showed them is gone
+            self.step.emit(done, total, text)
 
 
 def cannot_open(path: str, error: Exception) -> str:
@@ -150,7 +195,7 @@ def run_app(argv: list[str]) -> int:
         launcher.open_file(argv[0])
     elif not settings.value(LAUNCHED_KEY, False, bool):
         settings.setValue(LAUNCHED_KEY, True)
-        launcher.open_demo()
+        launcher.first_launch()
     else:
         launcher.welcome()
     settle_heap()

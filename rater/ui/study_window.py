@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -64,6 +65,9 @@ class StudyWindow(QMainWindow):
         self.rate_button.setAccessibleName("Rate the demo interviews yourself")
         self.rate_button.clicked.connect(self._rate_demo)
         self.rate_button.hide()
+        self.building = QProgressBar()
+        self.building.setAccessibleName("Building the demo study")
+        self.building.hide()
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         for key, label in FIELDS:
@@ -76,6 +80,7 @@ class StudyWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.rate_button, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
+        layout.addWidget(self.building)
         layout.addLayout(form)
         layout.addStretch()
         overview = QWidget()
@@ -123,6 +128,7 @@ class StudyWindow(QMainWindow):
         from rater.services.study import study_info
 
         self.study, self.demo = study, demo
+        self.building.hide()
         if demo is not None:
             self.banner.setText(
                 "<b>This is the demo study.</b> 33 recordings of simulated interviews from two "
@@ -136,6 +142,22 @@ class StudyWindow(QMainWindow):
         run_in_background(lambda: study_info(study), self.show_info, self.show_error, owner=self)
         self.reliability.open_study(study)
         self.raters.open_study(study)
+
+    def show_building(self, done: int, total: int, text: str) -> None:
+        """A step of building the demo study (the first time only), with what is coming."""
+        self.building.setRange(0, total)
+        self.building.setValue(done)
+        self.building.setVisible(done < total)
+        self.status.setText(f"Building the demo study, the first time only (about 20 seconds): "
+                            f"{text}…")
+        self.banner.setText(
+            "<b>Coming up: the demo study.</b> 33 recordings of simulated interviews from two "
+            "fictional local authorities, rated blind by three demo raters, half of them twice. "
+            "The <b>Reliability</b> tab will show whether the raters agree, the "
+            "<b>Analysis</b> tab how the authorities compare.")
+        self.banner.show()
+        self.reliability.status.setText("The demo study is being built: whether its raters "
+                                        "agree appears here when it is ready.")
 
     def _rate_demo(self) -> None:
         """The demo's pack (one working copy, however it is opened; and it joins the recent

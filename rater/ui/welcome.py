@@ -45,6 +45,16 @@ QListWidget:focus { border: 3px solid #1d5fa8; }
 """
 
 
+def enter_presses_focused_button(window: QWidget, event: QKeyEvent) -> bool:
+    """Enter (and Return) press the focused button, as Space does: outside a dialog, Qt's
+    buttons answer Space only. True when the key was used."""
+    focused = window.focusWidget()
+    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(focused, QPushButton):
+        focused.click()
+        return True
+    return False
+
+
 class WelcomeWindow(QWidget):
     """Signals carry a path; the app decides which window opens it."""
 
@@ -111,14 +121,8 @@ class WelcomeWindow(QWidget):
         return box
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter (and Return) press the focused button, as Space does: outside a dialog, Qt's
-        buttons answer Space only."""
-        focused = self.focusWidget()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(focused,
-                                                                              QPushButton):
-            focused.click()
-            return
-        super().keyPressEvent(event)
+        if not enter_presses_focused_button(self, event):
+            super().keyPressEvent(event)
 
     def refresh_recent(self) -> None:
         self.recent.clear()

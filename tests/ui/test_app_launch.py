@@ -13,17 +13,32 @@ import json, sys
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 from rater.ui.app import LAUNCHED_KEY, run_app
+from rater.ui.first_launch import FirstLaunchWindow
 from rater.ui.study_window import StudyWindow
 from rater.ui.welcome import WelcomeWindow, recent_files
+from rater.ui.workstation import WorkstationWindow
 
 app = QApplication(sys.argv[:1])
 app.setOrganizationName("Rater")
 app.setApplicationName("rater")
-QSettings().setValue(LAUNCHED_KEY, sys.argv[1] == "again")
-seen = {}
+role = sys.argv[1]
+QSettings().setValue(LAUNCHED_KEY, role == "again")
+seen = {"steps": []}
 
 def look():
     for w in QApplication.topLevelWidgets():
+        if isinstance(w, FirstLaunchWindow) and w.isVisible():
+            if "asked" not in seen:
+                seen["asked"] = [b.text() for b in w.buttons.values()]
+                w.buttons[role].click()
+            if w.progress.isVisible() and w.step.text() not in seen["steps"]:
+                seen["steps"].append(w.step.text())
+        if isinstance(w, StudyWindow) and w.isVisible():
+            seen["study_window"] = True
+            if w.building.isVisible() and w.status.text() not in seen["steps"]:
+                seen["steps"].append(w.status.text())
+        if isinstance(w, WorkstationWindow) and w.isVisible() and w.session.entry is not None:
+            seen["workstation"] = w.windowTitle()
         if isinstance(w, WelcomeWindow) and w.isVisible():
             seen["welcome"] = True
         if isinstance(w, StudyWindow) and w.windowTitle().startswith("Demo") \
@@ -35,7 +50,8 @@ def look():
                         figure=not w.analysis.figure.pixmap().isNull())
             w.rate_button.click()  # the demo's pack, in the workstation
     seen["recent"] = [p.rsplit("/", 1)[-1] for p in recent_files()]
-    if seen.get("welcome") or len(seen["recent"]) == 2:
+    if seen.get("welcome") or len(seen["recent"]) == 2 or (
+            role == "rater" and "workstation" in seen):
         QApplication.quit()
     else:
         QTimer.singleShot(250, look)
@@ -60,13 +76,27 @@ def _launch(tmp_path, which: str) -> dict:
 def test_first_launch_opens_the_demo_with_verdicts_and_a_comparison(tmp_path):
     """What a newcomer sees after `./run`: the demo study is built and opened; its
     reliability verdicts and group comparison fill in."""
-    seen = _launch(tmp_path, "first")
+    seen = _launch(tmp_path, "researcher")
+    assert seen["asked"] == ["I &rate recordings", "I run a &study", "I run &workshops"]
     assert seen.get("recordings") == "33 (33 blinded)", seen
     assert "demo study" in seen["banner"]
     assert seen["verdicts"] == 4 and seen["comparison"] == 4 and seen["figure"]
+    assert seen["steps"] and all(s.startswith("Building the demo study, the first time only")
+                                 for s in seen["steps"])  # item 10: real progress
     # issue 14, item 7: the demo study and its pack are in the recent files once opened
     assert seen["recent"] == ["You.raterpack", "demo.rater"]
 
 
 def test_later_launches_show_the_welcome_screen(tmp_path):
-    assert _launch(tmp_path, "again") == {"welcome": True, "recent": []}
+    assert _launch(tmp_path, "again") == {"welcome": True, "recent": [], "steps": []}
+
+
+def test_a_rater_starting_rater_gets_the_demo_pack_and_never_the_study(tmp_path):
+    """Issue 14, item 11: the researcher's demo names both authorities and shows one scoring
+    higher; a blinded rater's first launch must not show it. Item 10: the build shows its
+    steps with a progress bar."""
+    seen = _launch(tmp_path, "rater")
+    assert seen["workstation"].startswith("You · ")  # the demo pack's rater
+    assert "study_window" not in seen
+    assert seen["steps"] and all(s.startswith("Preparing the demo, the first time only: ")
+                                 for s in seen["steps"])
