@@ -38,3 +38,25 @@ def test_after_a_submit_the_next_digit_scores_the_first_dimension(qtbot, fresh):
     qtbot.waitUntil(lambda: window.session.entry.scores != {}, timeout=5000)
     assert window.session.entry.scores == {dimensions[0]: 5}
     window.close()
+
+
+def test_the_heard_share_reads_the_same_in_the_panel_and_the_warning(qtbot, fresh):
+    """Issue 14, item 13: 'Heard 36%' in the panel, 35% in the submit warning."""
+    import re
+
+    window = make_window(qtbot, str(fresh.pack))
+    wait_playable(qtbot, window)
+    press(qtbot, window, K.Key_Space)
+    qtbot.waitUntil(lambda: window.adapter.position() > 1.3, timeout=5000)
+    press(qtbot, window, K.Key_Space)  # pause a third of the way in
+    qtbot.waitUntil(lambda: not window.adapter.playing, timeout=5000)
+    qtbot.wait(500)  # the engine reports where the buffered audio really stopped
+    for digit in (K.Key_3, K.Key_Down, K.Key_3, K.Key_Down, K.Key_4, K.Key_Down, K.Key_2):
+        press(qtbot, window, digit)
+    press(qtbot, window, K.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    warning = modal(qtbot, QMessageBox)
+    said = re.search(r"You have heard (\d+)%", warning.text()).group(1)
+    panel = re.fullmatch(r"Heard (\d+)%", window.work.player.heard.text()).group(1)
+    assert said == panel and 20 <= int(said) < 50
+    press(qtbot, warning, K.Key_K)  # keep listening
+    window.close()

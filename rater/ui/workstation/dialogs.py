@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from rater import __version__
 from rater.core.codebook import Codebook, Dimension
 from rater.ui.workstation.actions import COMMANDS, SHEET_EXTRA, key_text
+from rater.ui.workstation.timefmt import heard_percent
 
 
 def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
@@ -71,8 +72,16 @@ class AmendDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        self._fit_title_and_placeholder()
         self._check()
         self.reason.setFocus()
+
+    def _fit_title_and_placeholder(self) -> None:
+        """Wide enough that the title bar shows the whole code (it was cut to 'Amend 2X…FK')
+        and the reason field its whole placeholder."""
+        metrics = self.fontMetrics()
+        self.reason.setMinimumWidth(metrics.horizontalAdvance(self.reason.placeholderText()) + 40)
+        self.setMinimumWidth(max(480, metrics.horizontalAdvance(self.windowTitle()) + 200))
 
     def _check(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -194,8 +203,8 @@ class RulesDialog(QDialog):
 
 def low_heard_question(parent: QWidget, code: str, heard: float, needed: float) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, "Submit rating",
-                      f"You have heard {heard:.0%} of {code}; the study asks for at least "
-                      f"{needed:.0%} before scoring.\n\nSubmit anyway?",
+                      f"You have heard {heard_percent(heard)} of {code}; the study asks for at "
+                      f"least {needed:.0%} before scoring.\n\nSubmit anyway?",
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.button(QMessageBox.StandardButton.Yes).setText("&Submit anyway")

@@ -135,7 +135,9 @@ class SubmitFlow:
             window.say(f"Score every dimension before submitting: {missing[0].name} "
                        "is not scored yet.")
             return
+        window.listening.checkpoint()  # the stretches heard up to now, saved and counted
         heard = window.listening.heard_share()
+        window.work.player.show_heard(heard)  # the panel says what the warning says
         if heard + 1e-9 < self.heard_needed:
             self.dialog = dialogs.low_heard_question(window, entry.code, heard, self.heard_needed)
             self.dialog.accepted.connect(lambda: self._submit(entry.code))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rater.ui.workstation.timefmt import clock
+from rater.ui.workstation.timefmt import clock, heard_percent
 from rater.ui.workstation.waveform_view import WaveformView
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
@@ -158,7 +158,7 @@ class PlayerPanel(QWidget):
         self.volume.blockSignals(False)
 
     def show_heard(self, share: float) -> None:
-        self.heard.setText(f"Heard {share:.0%}")
+        self.heard.setText(f"Heard {heard_percent(share)}")
         self.heard.setToolTip("Share of this recording you have listened to")
 
     def show_sound_problem(self, message: str | None) -> None:

@@ -1,6 +1,14 @@
-"""Times as raters read them."""
+"""Times and shares as raters read them."""
 
 from __future__ import annotations
+
+import math
+
+
+def heard_percent(share: float) -> str:
+    """'35%': the share heard, rounded down (never more than was heard), written the same way
+    in the player panel and in the submit warning."""
+    return f"{math.floor(max(0.0, min(share, 1.0)) * 100 + 1e-9)}%"
 
 
 def clock(seconds: float) -> str:
