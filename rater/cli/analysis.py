@@ -136,6 +136,12 @@ def _export(commands) -> None:
     export.add_argument("--layout", choices=("wide", "long"), default="wide",
                         help="rows of sav, dta and parquet: wide = one per recording "
                              "(default), long = one per recording x rater x dimension")
+    export.add_argument("--excel", action="store_true",
+                        help="CSV with a UTF-8 byte-order mark, so Excel on Windows shows 'ø' "
+                             "and not 'Ã¸' (for Excel, the xlsx format is the safer choice)")
+    export.add_argument("--stata-release", type=int, choices=(118, 119), default=118,
+                        help="dta file release: 118 opens in Stata 14 and later (default), "
+                             "119 in Stata 15 and later")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(run=_run_export)
 
@@ -231,8 +237,10 @@ def _run_compare(args) -> int:
 
 def _run_export(args) -> int:
     from rater.services.export import export_study
+    from rater.services.export_formats import ExportOptions
 
-    result = export_study(args.study, args.fmt, args.out, args.score, args.layout)
+    result = export_study(args.study, args.fmt, args.out, args.score, args.layout,
+                          ExportOptions(excel=args.excel, stata_release=args.stata_release))
     if args.json:
         print_json(result)
     else:

@@ -44,9 +44,19 @@ class Variable:
     missing: bool = False
 
 
+# Letters that do not decompose into a base letter and an accent, written out as their
+# languages do (Größe -> Groesse), before accents are dropped (année -> annee).
+TRANSLITERATE = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+    "æ": "ae", "Æ": "Ae", "ø": "oe", "Ø": "Oe", "œ": "oe", "Œ": "Oe", "å": "aa", "Å": "Aa",
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+    "ı": "i"})
+
+
 def variable_name(text: str, taken: Iterable[str] = ()) -> str:
     """A valid variable name for `text`, different (ignoring case) from every name in `taken`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", text.translate(TRANSLITERATE)).encode(
+        "ascii", "ignore").decode()
     base = _NOT_NAME.sub("_", ascii_text).strip("_") or "var"
     if not base[0].isalpha():
         base = f"v_{base}"

@@ -36,7 +36,7 @@ from rater.core.export_names import (
     name_problems,
 )
 from rater.services.analysis import study_codebook
-from rater.services.export_formats import MISSING_STYLE, WRITERS
+from rater.services.export_formats import MISSING_STYLE, STATA_VERSIONS, WRITERS, ExportOptions
 from rater.services.export_tables import StudyData, Table, long_table, notes_table, wide_table
 from rater.services.reliability import study_reliability
 from rater.services.session import open_store
@@ -55,8 +55,12 @@ def dictionary_path(out: Path) -> Path:
 
 
 def export_study(study: str, fmt: str, out: Path, score: str = DEFAULT_METHOD,
-                 layout: str = "wide") -> dict[str, Any]:
+                 layout: str = "wide", options: ExportOptions | None = None) -> dict[str, Any]:
     """Write one export and its data dictionary; return what was written."""
+    options = options or ExportOptions()
+    if options.stata_release not in STATA_VERSIONS:
+        raise RaterError(Problem(f"Stata release {options.stata_release}", "--stata-release",
+                                 "choose 118 (Stata 14 and later) or 119 (Stata 15 and later)"))
     _check_request(fmt, layout, out)
     check_method(score)
     with open_store(study) as store:
@@ -69,7 +73,7 @@ def export_study(study: str, fmt: str, out: Path, score: str = DEFAULT_METHOD,
     for table in tables:
         _check_names(table)
     with atomic_files(out, dictionary_path(out)) as (target, dictionary):
-        WRITERS[fmt](tables, target, gathered, report)
+        WRITERS[fmt](tables, target, gathered, report, options)
         _write_dictionary(tables, dictionary, fmt)
     return {"format": fmt, "file": str(out), "dictionary": str(dictionary_path(out)),
             "score": score, "score_method": SCORE_METHODS[score],

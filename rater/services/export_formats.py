@@ -9,6 +9,7 @@ import csv
 import json
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ from rater.services.export_tables import StudyData, Table, method_text
 # ---------------------------------------------------------------------------------------------
 # formats
 
+# Stata's file release -> pyreadstat's version: 118 opens in Stata 14 and later, 119 (needed
+# only beyond 32,767 variables) in Stata 15 and later.
+STATA_VERSIONS = {118: 14, 119: 15}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    excel: bool = False  # CSV with a byte-order mark, for Excel on Windows
+    stata_release: int = 118
+
+
 def _empty_missing(table: Table) -> pd.DataFrame:
     """Missing codes as empty cells (NA), for CSV, Excel and Parquet."""
     frame = table.frame.copy()
@@ -43,22 +55,28 @@ def _naive_utc(frame: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
     return frame
 
 
-def _write_csv(tables: list[Table], target: Path, *_context) -> None:
+def _write_csv(tables: list[Table], target: Path, _d: StudyData, _report,
+               options: ExportOptions) -> None:
     [table] = tables
     frame = _empty_missing(table)
     for v in table.variables:
         if v.kind == "datetime":
             frame[v.name] = frame[v.name].map(lambda t: t.isoformat() if pd.notna(t) else "")
-    frame.to_csv(target, index=False, encoding="utf-8", lineterminator="\n",
-                 quoting=csv.QUOTE_MINIMAL)
+    # Excel on Windows reads UTF-8 only with a byte-order mark ("Ã¸" for "ø" without one)
+    frame.to_csv(target, index=False, encoding="utf-8-sig" if options.excel else "utf-8",
+                 lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
-def _write_parquet(tables: list[Table], target: Path, d: StudyData, _report) -> None:
+def _write_parquet(tables: list[Table], target: Path, d: StudyData, _report, _options) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     [table] = tables
-    arrow = pa.Table.from_pandas(_empty_missing(table), preserve_index=False)
+    frame = _empty_missing(table)
+    for v in table.variables:  # "" is no value: null, as the file's metadata says
+        if v.kind == "text":
+            frame[v.name] = frame[v.name].mask(frame[v.name] == "")
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
     described = {v.name: v for v in table.variables}
     fields = [f.with_metadata({"label": described[f.name].label,
                                "description": described[f.name].description,
@@ -77,7 +95,7 @@ def _spss_frame(table: Table) -> pd.DataFrame:
     return frame
 
 
-def _write_sav(tables: list[Table], target: Path, d: StudyData, _report) -> None:
+def _write_sav(tables: list[Table], target: Path, d: StudyData, _report, _options) -> None:
     import pyreadstat
 
     [table] = tables
@@ -106,7 +124,8 @@ def _measure(v: Variable) -> str:
     return "scale" if v.kind in ("integer", "number", "datetime") else "nominal"
 
 
-def _write_dta(tables: list[Table], target: Path, d: StudyData, _report) -> None:
+def _write_dta(tables: list[Table], target: Path, d: StudyData, _report,
+               options: ExportOptions) -> None:
     import pyreadstat
 
     [table] = tables
@@ -121,11 +140,12 @@ def _write_dta(tables: list[Table], target: Path, d: StudyData, _report) -> None
         column_labels={v.name: v.label for v in table.variables},
         variable_value_labels={v.name: {**v.value_labels, **(labels if v.missing else {})}
                                for v in table.variables if v.value_labels or v.missing},
-        missing_user_values={v.name: list(labels) for v in table.variables if v.missing})
+        missing_user_values={v.name: list(labels) for v in table.variables if v.missing},
+        version=STATA_VERSIONS[options.stata_release])
 
 
 def _write_xlsx(tables: list[Table], target: Path, d: StudyData,
-                report: dict[str, Any] | None) -> None:
+                report: dict[str, Any] | None, _options) -> None:
     from openpyxl import Workbook
 
     book = Workbook()

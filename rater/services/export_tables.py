@@ -54,14 +54,36 @@ class StudyData:
 
 # tables
 
-class _Names:
-    """Hands out valid, unique variable names in the order columns are added."""
+LONG_NAMES = ("rater", "role", "dimension", "score", "amended", "analysis_score",
+              "analysis_row", "score_method", "codebook", "codebook_version", "started_at",
+              "submitted_at", "heard_share", "speed", "notes")
+NOTE_NAMES = ("rater", "role", "time_s", "dimension", "text", "created_at")
 
-    def __init__(self) -> None:
+
+def generated_names(d: StudyData) -> set[str]:
+    """Every name Rater makes in any table of this study. A metadata column avoids them all,
+    so it has the same name in every layout and format (it was renamed in one layout only)."""
+    dims = [dim.id for dim in d.codebook.dimensions]
+    return {"code", "file_name", *LONG_NAMES, *NOTE_NAMES, *dims,
+            *(suffixed(x, part) for x in dims for part in (*ROLES, "consensus")),
+            *(f"rater_{role}" for role in ROLES)}
+
+
+class _Names:
+    """Hands out valid, unique variable names in the order columns are added; metadata
+    columns also keep clear of `reserved` (the names Rater makes in any table)."""
+
+    def __init__(self, reserved: set[str] = frozenset()) -> None:
         self.taken: list[str] = []
+        self.reserved = reserved
 
     def __call__(self, text: str) -> str:
         name = variable_name(text, self.taken)
+        self.taken.append(name)
+        return name
+
+    def metadata(self, field: str) -> str:
+        name = variable_name(field, [*self.taken, *self.reserved])
         self.taken.append(name)
         return name
 
@@ -73,7 +95,7 @@ def _recording_columns(d: StudyData, names: _Names) -> list[tuple[str, str | Non
     out = []
     for field, hidden in fields:
         who = "hidden from raters, shown after unblinding" if hidden else "visible to raters"
-        out.append((field, Variable(names(field), label(field), "text",
+        out.append((field, Variable(names.metadata(field), label(field), "text",
                                     f"Metadata column '{field}' of the import ({who})")))
     if d.recordings.unblinded:
         out.append((None, Variable(names("file_name"), "Original file name", "text",
@@ -111,27 +133,26 @@ def method_text(d: StudyData) -> str:
 
 def long_table(d: StudyData) -> Table:
     """One row per submitted rating (recording × rater × dimension)."""
-    names = _Names()
+    names = _Names(generated_names(d))
     code = _code_variable(names)
-    fixed = {key: names(key) for key in (
-        "rater", "role", "dimension", "score", "amended", "analysis_score", "score_method",
-        "codebook", "codebook_version", "started_at", "submitted_at", "heard_share", "speed",
-        "notes")}
+    fixed = {key: names(key) for key in LONG_NAMES}
     columns = _recording_columns(d, names)
     by_id = {r.id: r for r in d.recordings.rows}
     analysis = _analysis(d)
     position = {dim.id: i for i, dim in enumerate(d.codebook.dimensions)}
-    records = []
+    records, flagged = [], set()
     for r in sorted(d.ratings + d.gold_ratings,
                     key=lambda r: (r.code, LISTED_ROLES.index(r.role), r.rater,
                                    position[r.dimension])):
         analysed = (NOT_APPLICABLE if r.role == "gold"
                     else analysis.get((r.recording_id, r.dimension), NOT_RATED))
+        first = r.role != "gold" and (r.recording_id, r.dimension) not in flagged
+        flagged.add((r.recording_id, r.dimension))
         records.append({
             code.name: r.code, **_recording_values(by_id.get(r.recording_id), columns),
             fixed["rater"]: r.rater, fixed["role"]: r.role, fixed["dimension"]: r.dimension,
             fixed["score"]: r.score, fixed["amended"]: int(r.amended),
-            fixed["analysis_score"]: analysed,
+            fixed["analysis_score"]: analysed, fixed["analysis_row"]: int(first),
             fixed["score_method"]: d.method, fixed["codebook"]: r.codebook,
             fixed["codebook_version"]: r.codebook_version,
             fixed["started_at"]: r.started_at, fixed["submitted_at"]: r.submitted_at,
@@ -158,6 +179,11 @@ def long_table(d: StudyData) -> Table:
                                  f"repeated on each rater's row (not applicable on gold "
                                  f"rows); {method_text(d)}", d,
                                  missing=True, integer=integer_analysis),
+                 Variable(fixed["analysis_row"], "The recording's analysis row", "yes/no",
+                          "1 on exactly one row per recording and dimension (the primary "
+                          "rater's, else the first rater's): select analysis_row = 1 before "
+                          "averaging analysis_score, or double-coded recordings count twice",
+                          YES_NO),
                  Variable(fixed["score_method"], "Score analysed", "text", method_text(d)),
                  Variable(fixed["codebook"], "Codebook id", "text",
                           "The codebook the rating was made with"),
@@ -181,7 +207,7 @@ def long_table(d: StudyData) -> Table:
 
 def wide_table(d: StudyData) -> Table:
     """One row per recording: analysis score, each role's score and consensus per dimension."""
-    names = _Names()
+    names = _Names(generated_names(d))
     code = _code_variable(names)
     score_names = {}
     for dim in d.codebook.dimensions:
@@ -230,7 +256,7 @@ def wide_table(d: StudyData) -> Table:
 
 def notes_table(d: StudyData) -> Table:
     """One row per note a rater made while listening."""
-    names = _Names()
+    names = _Names(generated_names(d))
     variables = [_code_variable(names),
                  Variable(names("rater"), "Rater", "text", "The rater's id"),
                  Variable(names("role"), "Rater's role", "text",

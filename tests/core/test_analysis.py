@@ -214,6 +214,8 @@ def test_p_values_in_apa_style():
 @pytest.mark.parametrize("text,name", [
     ("Local authority (LA)", "Local_authority_LA"),
     ("année", "annee"),
+    ("Größe", "Groesse"),  # issue 15, item 7: transliterated, not dropped ("Groe")
+    ("Ørsted Æble", "Oersted_Aeble"),
     ("2nd visit", "v_2nd_visit"),
     ("with", "with_v"),  # SPSS reserved
     ("_n", "n"),
