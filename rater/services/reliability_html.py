@@ -13,11 +13,15 @@ import tempfile
 from pathlib import Path
 
 from rater.core.reliability.verdict import NAMES
-from rater.core.reliability.wording import WORDS, criterion_words, leaning, next_step, state
+from rater.core.reliability.wording import (
+    COLOURS,
+    WORDS,
+    criterion_words,
+    leaning,
+    next_step,
+    state,
+)
 from rater.services.drift_html import drift_section
-
-FOREST_COLOURS = {"passes": "#17633a", "not_shown": "#9a6700", "fails": "#a12020",
-                  "unknown": "#666666"}
 
 PLAIN = {
     "pearson_r": "Do the raters put recordings in the same order? (1 = perfectly, 0 = not at all)",
@@ -133,7 +137,7 @@ def forest_svg(report: dict) -> str:
                      f"{html.escape(names.get(dimension, dimension))}</text>")
         if verdict["value"] is None:
             continue
-        colour = FOREST_COLOURS[state(verdict)]
+        colour = COLOURS[state(verdict)]
         if verdict["ci95"]:
             low, high = verdict["ci95"]
             parts.append(f"<line x1='{x(low):.1f}' x2='{x(high):.1f}' y1='{y:.1f}' "

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rater.ui.welcome import FOCUS_STYLE, enter_presses_focused_button
+from rater.ui.welcome import FOCUS_STYLE, choice_box, enter_presses_focused_button
 
 ROLES = (
     ("rater", "I &rate recordings",
@@ -69,19 +69,8 @@ class FirstLaunchWindow(QWidget):
         self.resize(900, 460)
 
     def _choice(self, role: str, heading: str, explanation: str) -> QWidget:
-        box = QWidget()
-        button = QPushButton(heading)
-        button.setMinimumHeight(48)
-        button.setAccessibleName(heading.replace("&", ""))
-        button.setAccessibleDescription(explanation)
-        button.clicked.connect(lambda: self._choose(role))
-        self.buttons[role] = button
-        text = QLabel(explanation)
-        text.setWordWrap(True)
-        column = QVBoxLayout(box)
-        column.addWidget(button)
-        column.addWidget(text)
-        column.addStretch()
+        box = choice_box(heading, explanation, lambda: self._choose(role))
+        self.buttons[role] = box.findChild(QPushButton)
         return box
 
     def _choose(self, role: str) -> None:

@@ -11,8 +11,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-COLOURS = {"passes": "#17633a", "not_shown": "#9a6700", "fails": "#a12020",
-           "unknown": "#666666"}
+from rater.core.reliability.wording import COLOURS
+
 LABEL_W, ROW_H, PAD = 170, 34, 14
 
 

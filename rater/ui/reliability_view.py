@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from rater.core.reliability.verdict import NAMES
 from rater.core.reliability.wording import (
+    COLOURS,
     STATES,
     WORDS,
     criterion_words,
@@ -32,7 +33,7 @@ from rater.core.reliability.wording import (
     next_step,
     state,
 )
-from rater.ui.forest_plot import COLOURS, ForestPlot, ForestRow
+from rater.ui.forest_plot import ForestPlot, ForestRow
 from rater.ui.tasks import run_in_background
 
 POLL_MS = 5000

@@ -55,6 +55,23 @@ def enter_presses_focused_button(window: QWidget, event: QKeyEvent) -> bool:
     return False
 
 
+def choice_box(heading: str, explanation: str, action) -> QWidget:
+    """A big button with its explanation under it (the welcome and first-launch screens)."""
+    box = QWidget()
+    button = QPushButton(heading)
+    button.setMinimumHeight(48)
+    button.setAccessibleName(heading.replace("&", ""))
+    button.setAccessibleDescription(explanation)
+    button.clicked.connect(action)
+    text = QLabel(explanation)
+    text.setWordWrap(True)
+    column = QVBoxLayout(box)
+    column.addWidget(button)
+    column.addWidget(text)
+    column.addStretch()
+    return box
+
+
 class WelcomeWindow(QWidget):
     """Signals carry a path; the app decides which window opens it."""
 
@@ -71,15 +88,15 @@ class WelcomeWindow(QWidget):
         title.setFont(QFont(title.font().family(), 22, QFont.Weight.Bold))
         subtitle = QLabel("Score recorded interviews blind, and show that raters agree.")
         choices = QHBoxLayout()
-        choices.addWidget(self._choice(
+        choices.addWidget(choice_box(
             "I'm &rating recordings", "Open the rater pack your researcher sent you. You will "
             "hear recordings under codes only, and score them against the codebook.",
             self._choose_pack))
-        choices.addWidget(self._choice(
+        choices.addWidget(choice_box(
             "I'm running a &study", "Open your study: what it holds, reliability, consensus, "
             "group comparison and exports. (Set a study up with the 'rater study' commands.)",
             self._choose_study))
-        choices.addWidget(self._choice(
+        choices.addWidget(choice_box(
             "I'm running a &workshop", "Trainees rate recordings, then compare with the "
             "expert's scores and reasons. Opens a demo workshop: the eight demo interviews as "
             "gold, twelve simulated participants.", self.workshopChosen.emit))
@@ -104,21 +121,6 @@ class WelcomeWindow(QWidget):
         self.setStyleSheet(FOCUS_STYLE)
         self.refresh_recent()
         self.resize(900, 520)
-
-    def _choice(self, heading: str, explanation: str, action) -> QWidget:
-        box = QWidget()
-        button = QPushButton(heading)
-        button.setMinimumHeight(48)
-        button.setAccessibleName(heading.replace("&", ""))
-        button.setAccessibleDescription(explanation)
-        button.clicked.connect(action)
-        text = QLabel(explanation)
-        text.setWordWrap(True)
-        column = QVBoxLayout(box)
-        column.addWidget(button)
-        column.addWidget(text)
-        column.addStretch()
-        return box
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not enter_presses_focused_button(self, event):

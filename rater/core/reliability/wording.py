@@ -15,6 +15,8 @@ STATES = {
     "fails": "does not pass: the estimate is not above the threshold",
     "unknown": "cannot be judged: the statistic could not be computed",
 }
+COLOURS = {"passes": "#17633a", "not_shown": "#9a6700", "fails": "#a12020",
+           "unknown": "#666666"}  # the dashboard, its forest plot and the HTML report
 WORDS = {"passes": "passes", "not_shown": "not shown yet", "fails": "does not pass",
          "unknown": "cannot be judged"}
 NEXT_STEP = {
