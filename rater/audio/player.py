@@ -478,6 +478,8 @@ class Player:
             p = self._pending
             if p is not None:
                 return p[1]
+            if self._ended:  # the last block may still be on its way; the playhead shows the end
+                return self._hold
             now = time.monotonic()
             for r in reversed(self._records):
                 if r.gen != self._gen or r.dac > now:

@@ -248,3 +248,23 @@ def test_engine_crash_becomes_an_error_event(player, make_audio):
     player.play()
     time.sleep(0.3)
     assert player.position() > 0.1
+
+
+def test_at_the_end_the_playhead_stands_on_the_last_sample(player, make_audio):
+    """The end is reported while the last block is still on its way to the device; from then
+    on the playhead must show the end, not a point a few milliseconds short of it (a seek
+    slider left at 0.999 s and a 'heard to the end' check that failed now and then)."""
+    at_end = []
+    ended = threading.Event()
+
+    def on_end(duration):
+        at_end.append((duration, player.position()))
+        ended.set()
+
+    player.on_end = on_end
+    player.open(make_audio("short.flac", tone(0.5)))
+    player.play()
+    assert ended.wait(4)
+    duration, position = at_end[0]
+    assert position == duration == pytest.approx(0.5)
+    assert player.position() == duration
