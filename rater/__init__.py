@@ -1,8 +1,5 @@
 """Rater: blind rating of recorded interviews against a codebook, with defensible reliability."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("rater")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+# The one source of the version: pyproject.toml reads it from here (dynamic), and a frozen
+# bundle, which carries no package metadata, still knows it.
+__version__ = "0.1.0"

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     from rater.cli import command_names
 
     commands = command_names()
-    if argv and (argv[0] in commands or argv[0] in ("-h", "--help")):
+    if argv and (argv[0] in commands or argv[0] in ("-h", "--help", "--version")):
         from rater.cli import main as cli_main
 
         return cli_main(argv)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from audio_files import write_audio
@@ -73,6 +74,24 @@ def test_a_mistyped_command_is_named_not_opened_in_the_app(tmp_path):
                                      "Did you mean 'rater study'? 'rater --help' lists the "
                                      "commands.")
     assert "unknown command 'zzz'" in rater("zzz").stderr
+
+
+def test_version_is_one_line_from_one_source_with_or_without_a_display(tmp_path):
+    """Issue 16: `rater --version` opened the app (or, with no display, said there was none)."""
+    import tomllib
+
+    from rater import __version__
+
+    with open(Path(__file__).resolve().parents[1] / "pyproject.toml", "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    assert "version" in project.get("dynamic", []), "the version has one source: rater/__init__"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    for module in ("rater", "rater.cli"):
+        result = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True,
+                                text=True, env=env, timeout=60)
+        expected = (0, f"rater {__version__}\n", "")
+        assert (result.returncode, result.stdout, result.stderr) == expected
+    assert __version__[0].isdigit() and "unknown" not in __version__
 
 
 def test_no_display_is_one_plain_line(tmp_path):

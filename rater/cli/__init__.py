@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+from rater import __version__
 from rater.cli import (
     analysis,
     certify,
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "agree. Run 'rater' with no command to open the app.",
         epilog="Run 'rater COMMAND --help' for each command's options.",
     )
+    parser.add_argument("--version", action="version", version=f"rater {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for group in (study, packs, reliability, analysis, gold, certify, workshop, practice,
                   demo):

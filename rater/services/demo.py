@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from rater.audio.demo_audio import cut_variant
+from rater.core.bundled import samples_dir
 from rater.core.errors import Problem, RaterError
 from rater.services.allocating import allocate_study, assign_gold
 from rater.services.analysis import unblind_study
@@ -31,7 +32,7 @@ from rater.services.session import open_store
 from rater.services.study import init_study
 from rater.services.workspace import default_workspace, open_pack
 
-SAMPLES = Path(__file__).resolve().parents[2] / "audio_samples"
+SAMPLES = samples_dir()
 DIMENSIONS = ("warmth", "empathy", "strengths", "clarity")
 GROUPS = {"Kestrelford": 18, "Brindlemoor": 15}
 # Group means like the reference study's (clarity 3.8 vs 2.6, empathy 2.9 vs 2.2).

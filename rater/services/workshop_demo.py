@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rater.core.bundled import samples_dir
 from rater.core.errors import Problem, RaterError
 from rater.services.gold import gold_for, import_gold
 from rater.services.rating import rater_queue
@@ -21,7 +22,7 @@ from rater.services.session import actor_name, open_store
 from rater.services.workshops import add_gold_recordings, add_participants, create_workshop
 from rater.storage import workshops as store_ws
 
-SAMPLES = Path(__file__).resolve().parents[2] / "audio_samples"
+SAMPLES = samples_dir()
 WORKSHOP_FILE = "workshop.rater"
 SEED = 1992  # Sulsky & Day's frame-of-reference training
 PARTICIPANTS = ("Amira", "Ben", "Chloe", "Dev", "Ewa", "Femi", "Grace", "Hugo", "Isla", "Jonah",

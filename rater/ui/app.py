@@ -26,7 +26,7 @@ from rater.ui.welcome import WelcomeWindow, remember
 from rater.ui.workstation import appearance
 
 ORGANISATION = "Rater"
-APP_ID = "org.rater.Rater"
+APP_ID = "org.raterproject.Rater"  # the .desktop file and metainfo in packaging/linux
 LAUNCHED_KEY = "launched_before"
 
 

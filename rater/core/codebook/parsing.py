@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from rater.core.bundled import codebook_dir
 from rater.core.codebook.model import DEFAULT_CODEBOOK_NAME, Codebook, Dimension, Scale
 from rater.core.codebook.nesting import check_nesting
 from rater.core.codebook.positions import KeyLines
@@ -20,15 +20,8 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 def default_codebook_path() -> Path:
-    """The bundled default codebook.
-
-    The canonical file is in codebook/ at the top of the source tree; an installed wheel is
-    expected to carry it as package data at rater/codebook/.
-    """
-    in_tree = Path(__file__).resolve().parents[3] / "codebook" / DEFAULT_CODEBOOK_NAME
-    if in_tree.is_file():
-        return in_tree
-    return Path(str(importlib.resources.files("rater") / "codebook" / DEFAULT_CODEBOOK_NAME))
+    """The bundled default codebook (codebook/ at the top of the source tree)."""
+    return codebook_dir() / DEFAULT_CODEBOOK_NAME
 
 
 def load_codebook(path: str | Path) -> Codebook:
