@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rater.audio.demo_audio import cut_variant
+from rater.audio.demo_audio import VariantCutter
 from rater.core.bundled import samples_dir
 from rater.core.errors import Problem, RaterError
 from rater.services.allocating import allocate_study, assign_gold
@@ -154,12 +154,13 @@ def _recordings(folder: Path, rng: np.random.Generator) -> Path:
     for row in rows:  # the same relative paths as audio_samples/, so redactions.csv applies
         shutil.copy(SAMPLES / row["file"], folder / row["file"])
         lines.append(f"{row['file']},{row['la']},{row['worker']},{row['timepoint']},V1")
+    cutter = VariantCutter()
     for la, count in GROUPS.items():
         sources = [r for r in rows if r["la"] == la]
         for i in range(count - len(sources)):
             source = sources[i % len(sources)]
             name = f"audio/{la.lower()}-{i + 1:02d}.flac"
-            cut_variant(SAMPLES / source["file"], folder / name, seed=int(rng.integers(1 << 30)))
+            cutter.cut(SAMPLES / source["file"], folder / name, seed=int(rng.integers(1 << 30)))
             worker = f"W{10 + i + (0 if la == 'Kestrelford' else 40):02d}"
             lines.append(f"{name},{la},{worker},T{1 + i % 2},V1")
     manifest = folder / "manifest.csv"
