@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import test_workstation_helpers as helpers
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAccessible, QPalette
+from PySide6.QtGui import QAccessible, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QScrollArea,
     QScrollBar,
     QWidget,
 )
@@ -199,3 +200,51 @@ def test_a_long_session_does_not_wear_the_interpreter_out():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def test_every_anchor_of_every_dimension_is_in_view_on_a_1280_by_720_screen(qtbot, built):
+    """Issue 14, item 13: Clarity's levels 4-5 needed scrolling at 1280x720 (and so at 200% on
+    a 2560x1440 screen, the same logical size). The window gets the screen less a title bar."""
+    window = make_window(qtbot, str(built.pack))
+    window.resize(1280, 720 - 32)
+    qtbot.waitUntil(lambda: window.height() == 720 - 32)
+    scoring = window.work.scoring
+    scroll = scoring.findChild(QScrollArea)
+    hidden = {}
+    for i, row in enumerate(scoring.rows):
+        scoring.select(i)
+        QApplication.processEvents()
+        if scroll.verticalScrollBar().maximum() > 0:
+            hidden[row.dimension.name] = scroll.verticalScrollBar().maximum()
+    assert hidden == {}
+
+
+def test_choosing_a_level_does_not_move_the_anchor_texts(qtbot):
+    """Issue 14, item 13: the tick put before the chosen level widened the first column, so
+    every anchor text jumped ~12 px sideways when a level was chosen."""
+    from rater.core.codebook import default_codebook_path, load_codebook
+    from rater.ui.workstation.scoring import AnchorView
+
+    codebook = load_codebook(default_codebook_path())
+    view = AnchorView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    dimension = codebook.dimensions[0]
+
+    def anchor_x(score, hovered=None) -> list[float]:
+        view.show_dimension(dimension, codebook.scale.labels, score, hovered)
+        doc = QTextDocument()
+        doc.setHtml(view.text())
+        doc.setTextWidth(view.width())
+        layout = doc.documentLayout()
+        block, xs = doc.begin(), []
+        while block.isValid():
+            if block.text() in dimension.anchors.values():
+                xs.append(layout.blockBoundingRect(block).x())
+            block = block.next()
+        return xs
+
+    unscored = anchor_x(None)
+    assert len(unscored) == len(dimension.anchors)
+    assert anchor_x(4) == unscored
+    assert anchor_x(4, hovered=2) == unscored

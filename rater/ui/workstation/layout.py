@@ -94,8 +94,9 @@ class WorkPage(QWidget):
             splitter.setChildrenCollapsible(False)
             splitter.setHandleWidth(10)
         main.setSizes([230, 1000])
-        right.setSizes([170, 600])
-        lower.setSizes([600, 380])
+        # at 1280x720 every anchor of the longest dimension fits without scrolling
+        right.setSizes([140, 600])
+        lower.setSizes([640, 330])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addWidget(self.banner)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -134,13 +134,15 @@ class AnchorView(QLabel):
         tint = _mix(palette.window().color(), palette.highlight().color(), 0.22)
         chosen = f' style="background-color:{tint.name()};"'
         rows = []
+        first = self._number_column_width(max(dimension.anchors))
         for value, anchor in sorted(dimension.anchors.items()):
             style = hover if value == hovered else chosen if value == score else ""
             mark = "✓ " if value == score else ""
-            rows.append(f"<tr{style}><td style='padding:4px 8px 4px 4px;' valign='top'>"
-                        f"<b>{mark}{value}</b></td><td style='padding:4px 8px 4px 0;' "
+            rows.append(f"<tr{style}><td style='padding:2px 8px 2px 4px;' valign='top' "
+                        f"width='{first}'>"
+                        f"<b>{mark}{value}</b></td><td style='padding:2px 8px 2px 0;' "
                         f"valign='top' width='90'><b>{html.escape(labels.get(value, ''))}</b>"
-                        f"</td><td style='padding:4px 4px 4px 0;'>{html.escape(anchor)}</td></tr>")
+                        f"</td><td style='padding:2px 4px 2px 0;'>{html.escape(anchor)}</td></tr>")
         self.setText(f"<p style='margin-bottom:6px'><b>{html.escape(dimension.name)}</b> — "
                      f"{html.escape(dimension.definition)}</p>"
                      f"<table cellspacing='0' width='100%'>{''.join(rows)}</table>")
@@ -148,6 +150,14 @@ class AnchorView(QLabel):
         self.setAccessibleDescription(
             f"{dimension.name}. {dimension.definition} "
             + (f"Level {level}: {dimension.anchors.get(level, '')}" if level is not None else ""))
+
+
+    def _number_column_width(self, highest: int) -> int:
+        """Room for the tick and the widest level number, so choosing a level (which adds the
+        tick) does not push every anchor text sideways."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        return QFontMetrics(bold).horizontalAdvance(f"✓ {highest}") + 12
 
 
 class ScoringPanel(QWidget):
@@ -182,7 +192,7 @@ class ScoringPanel(QWidget):
         scroll.setAccessibleName("Anchors of the focused dimension")
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setVerticalSpacing(8)
+        layout.setVerticalSpacing(6)
         layout.addWidget(self.rows_box, 0, 0)
         layout.addWidget(self.state, 1, 0)
         layout.addWidget(scroll, 2, 0)
