@@ -21,6 +21,8 @@ import numpy as np
 
 from rater.audio.demo_audio import VariantCutter
 from rater.core.bundled import samples_dir
+from rater.core.codebook import default_codebook_path
+from rater.core.codebook.brief import brief_from_markdown, with_brief
 from rater.core.errors import Problem, RaterError
 from rater.services.allocating import allocate_study, assign_gold
 from rater.services.analysis import unblind_study
@@ -104,7 +106,7 @@ def build_demo(folder: Path, progress: Progress | None = None) -> Demo:
 
     if not (SAMPLES / "manifest.csv").is_file():
         raise RaterError(Problem("the demo recordings are missing", str(SAMPLES),
-                                 "run Rater from a complete source checkout"))
+                                 "reinstall Rater: the demo recordings ship with it"))
     folder.mkdir(parents=True, exist_ok=True)
     study = folder / "demo.rater"
     for old in (study, folder / "demo-blinded", folder / f"{YOU}.raterpack"):
@@ -120,7 +122,7 @@ def build_demo(folder: Path, progress: Progress | None = None) -> Demo:
         step()
         manifest = _recordings(audio, rng)
         step()
-        init_study(str(study), name="Demo: two local authorities")
+        init_study(str(study), _codebook_with_brief(audio), name="Demo: two local authorities")
         import_recordings(str(study), audio, manifest)
         step()
         blind_study(str(study), redactions_csv=SAMPLES / "redactions.csv")
@@ -139,6 +141,17 @@ def build_demo(folder: Path, progress: Progress | None = None) -> Demo:
     if progress is not None:
         progress(len(BUILD_STEPS), len(BUILD_STEPS), "Done")
     return Demo(study, pack, workspace)
+
+
+def _codebook_with_brief(folder: Path) -> Path:
+    """The default codebook with the vignette as its scenario brief (codebook rule 1 asks
+    raters to read it); the section for trainers (which recording is which) is left out."""
+    brief = brief_from_markdown((SAMPLES / "vignette.md").read_text(encoding="utf-8"),
+                                leave_out=("The recordings",))
+    path = folder / "codebook.toml"
+    path.write_text(with_brief(default_codebook_path().read_text(encoding="utf-8"), brief),
+                    encoding="utf-8")
+    return path
 
 
 def _manifest_rows() -> list[dict]:

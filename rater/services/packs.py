@@ -13,6 +13,7 @@ from pathlib import Path
 from rater.audio.copies import draw_padding, pack_copy
 from rater.audio.source import probe
 from rater.core import pack_format as fmt
+from rater.core.codebook.hidden_names import hidden_values_named
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
 from rater.core.scratch import promote, scratch_folder
@@ -52,6 +53,7 @@ def export_pack(study: str, rater: str, out: Path) -> dict:
         if not queue:
             raise RaterError(Problem(f"rater '{rater}' has nothing to rate", "--rater",
                                      "allocate work first ('rater study allocate')"))
+        _refuse_hidden_names_in_codebook(store)
         missing = [q.code for q in queue if not q.blind_path or not Path(q.blind_path).is_file()]
         if missing:
             raise RaterError(Problem(f"{len(missing)} recording(s) have no raters' copy",
@@ -70,6 +72,21 @@ def export_pack(study: str, rater: str, out: Path) -> dict:
         record_issue(store, rater, pack_id, signature, len(queue), actor_name())
         return {"pack": str(out), "rater": rater, "items": len(queue),
                 "size_bytes": out.stat().st_size}
+
+
+def _refuse_hidden_names_in_codebook(store) -> None:
+    """The codebook (brief, rules, anchors) goes into every pack: it must not name a hidden
+    value that tells recordings apart."""
+    hidden = {field: list(store.metadata_values(field).values())
+              for field, is_hidden in store.metadata_fields().items() if is_hidden}
+    named = hidden_values_named(store.codebook_text(), hidden)
+    if named:
+        listed = ", ".join(f"{value!r} ({field})" for field, value in named)
+        raise RaterError(Problem(
+            f"the study's codebook names hidden information: {listed}; every rater's pack "
+            "carries the codebook", "codebook (brief, rules or anchors)",
+            "remove those words from the codebook, then create the study again with it "
+            "(rater study init --codebook FILE.toml)"))
 
 
 def _check_out(out: Path) -> None:

@@ -229,7 +229,7 @@ def test_an_unknown_key_with_no_close_match_lists_what_is_allowed(tmp_path):
     problem = only_problem(tmp_path, text)
 
     assert problem.where == at(tmp_path, 4, "colour")
-    assert "allowed here: id, title, version, description, rules, scale, dimensions" in problem.fix
+    assert "allowed here: id, title, version, description, brief, rules, scale, dimensions" in problem.fix
 
 
 def test_a_missing_key_points_at_its_table(tmp_path):
@@ -566,3 +566,27 @@ def test_a_deeply_nested_value_is_refused_with_file_and_line(opening, closing):
     [problem] = caught.value.problems
     assert problem.where == f"cb.toml:{line}"
     assert "nested" in problem.what and problem.fix
+
+
+def test_a_codebook_naming_a_telling_hidden_value_is_found_as_a_whole_word():
+    from rater.core.codebook.hidden_names import hidden_values_named
+
+    hidden = {"la": ["Kestrelford", "Marsh Vale", "Kestrelford"], "worker": ["W10", "W11"],
+              "vignette": ["V1", "V1"]}
+    text = "Read the brief (vignette V1). The worker from marsh vale; W100 is not W10x."
+    assert hidden_values_named(text, hidden) == [("la", "Marsh Vale")]
+    assert hidden_values_named("Kestrelfords", hidden) == []
+    assert hidden_values_named("as W11 said", hidden) == [("worker", "W11")]
+
+
+def test_the_brief_is_optional_markdown_text(tmp_path):
+    text = default_codebook_path().read_text(encoding="utf-8")
+    assert load_codebook(default_codebook_path()).brief == ""
+    with_brief = tmp_path / "c.toml"
+    with_brief.write_text(text.replace('rules = [', 'brief = """\n# The visit\nKai, 7.\n"""\n\nrules = [', 1))
+    assert load_codebook(with_brief).brief == "# The visit\nKai, 7."
+    empty = tmp_path / "e.toml"
+    empty.write_text(text.replace('rules = [', 'brief = "  "\nrules = [', 1))
+    with pytest.raises(RaterError) as error:
+        load_codebook(empty)
+    assert "brief" in str(error.value) and "empty" in str(error.value)

@@ -298,3 +298,25 @@ def test_something_that_is_not_a_pack_is_refused(packs):
     junk.write_text("not a zip")
     with pytest.raises(RaterError, match="not a rater pack"):
         import_pack(study, junk)
+
+
+def test_a_codebook_whose_brief_names_a_hidden_value_is_refused_before_any_pack(tmp_path):
+    """Issue 14, item 13 brought the scenario brief into the codebook, so into every pack: a
+    brief naming an authority would leak it to every rater."""
+    from rater.core.codebook import default_codebook_path
+
+    originals = tmp_path / "originals"
+    _recordings(originals)
+    codebook = tmp_path / "codebook.toml"
+    codebook.write_text(default_codebook_path().read_text(encoding="utf-8").replace(
+        'rules = [', 'brief = """The parent lives in brindlemoor."""\nrules = [', 1))
+    study = str(tmp_path / "study.rater")
+    init_study(study, codebook_path=codebook)
+    import_recordings(study, originals, originals / "metadata.csv")
+    blind_study(study, workers=2)
+    allocate_study(study, ["R1"], double=0.0, seed=1)
+    with pytest.raises(RaterError) as error:
+        export_pack(study, "R1", tmp_path / "R1.raterpack")
+    problem = error.value.problems[0]
+    assert "'Brindlemoor' (la)" in problem.what and "rater study init" in problem.fix
+    assert not (tmp_path / "R1.raterpack").exists()

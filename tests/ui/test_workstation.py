@@ -192,6 +192,27 @@ def test_dialogs_keep_the_keys_and_text_fields_give_them_back(qtbot, fresh):
     window.close()
 
 
+def test_f2_shows_the_scenario_brief_first_when_the_codebook_has_one(qtbot, tmp_path):
+    """Issue 14, item 13: rule 1 says "read the scenario brief" and the app had none."""
+    from rater.core.codebook import default_codebook_path
+    from rater.core.codebook.brief import with_brief
+
+    codebook = tmp_path / "with-brief.toml"
+    codebook.write_text(with_brief(default_codebook_path().read_text(encoding="utf-8"),
+                                   "# Hungry mornings\n\nKai (7) has come to school **hungry**."))
+    built = build_study(tmp_path / "study", codebook=codebook)
+    window = make_window(qtbot, str(built.pack))
+    press(qtbot, window, K.Key_F2)
+    dialog = modal(qtbot, QDialog)
+    assert dialog.windowTitle() == "Scenario brief and rules"
+    assert dialog.tabs.currentWidget() is dialog.brief
+    assert dialog.brief.toPlainText().splitlines()[0] == "Hungry mornings"
+    assert "Kai (7) has come to school hungry." in dialog.brief.toPlainText()
+    assert "Rate the whole interview" in dialog.view.toPlainText()
+    press(qtbot, dialog, K.Key_Escape)
+    window.close()
+
+
 def test_undo_of_a_first_score_leaves_it_not_scored(qtbot, fresh):
     window = make_window(qtbot, str(fresh.pack))
     code = window.session.code

@@ -44,7 +44,8 @@ class Built:
     root: Path
 
 
-def build_study(root: Path, seconds=SECONDS, raters=("R1",), double: float = 0.0) -> Built:
+def build_study(root: Path, seconds=SECONDS, raters=("R1",), double: float = 0.0,
+                codebook: Path | None = None) -> Built:
     """A blinded, allocated research study and R1's pack, made from generated speech-like audio."""
     folder = root / "Harrowgate-Ellesmere originals"
     folder.mkdir(parents=True)
@@ -63,7 +64,7 @@ def build_study(root: Path, seconds=SECONDS, raters=("R1",), double: float = 0.0
         hidden += [name, Path(name).stem, worker, f"Baseline-{2020 + i % 2}"]
     (folder / "metadata.csv").write_text("\n".join(rows) + "\n")
     study = str(root / "harrowgate_vs_ellesmere.rater")
-    init_study(study, name=STUDY_NAME)
+    init_study(study, codebook, name=STUDY_NAME)
     import_recordings(study, folder, folder / "metadata.csv")
     blind_study(study, workers=1)
     allocate_study(study, list(raters), double=double, seed=3)

@@ -67,6 +67,7 @@ class Codebook:
     scale: Scale
     dimensions: tuple[Dimension, ...]
     rules: tuple[str, ...]
+    brief: str  # the scenario brief raters read before rating (Markdown), or ""
     source_text: str = field(repr=False)
 
     @cached_property

@@ -97,6 +97,7 @@ def _build(data: dict[str, Any], text: str) -> Codebook:
             for d in data["dimensions"]
         ),
         rules=_texts(data.get("rules", [])),
+        brief=data.get("brief", "").strip(),
         source_text=text,
     )
 

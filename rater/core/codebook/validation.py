@@ -33,6 +33,7 @@ _CODEBOOK_KEYS = {
     "title": _Key(str),
     "version": _Key(str),
     "description": _Key(str, required=False),
+    "brief": _Key(str, required=False),
     "rules": _Key(list, required=False, fix=_RULES_FIX),
     "scale": _Key(dict, fix="write the scale as a [scale] table with min, max and [scale.labels]"),
     "dimensions": _Key(list, fix="start each dimension with its own [[dimensions]] line"),
@@ -93,7 +94,7 @@ def check_codebook(c: Checker, data: dict[str, Any]) -> None:
     good = _check_table(c, data, (), _CODEBOOK_KEYS)
     if "id" in good:
         _check_codebook_id(c, good["id"])
-    for key in ("title", "version", "description"):
+    for key in ("title", "version", "description", "brief"):
         if key in good:
             _check_text(c, good[key], (key,))
     if "rules" in good:

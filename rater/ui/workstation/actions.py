@@ -55,7 +55,7 @@ COMMANDS: tuple[Command, ...] = (
             "A note at the current audio position"),
     Command("note_dim", "&Notes", "Add note on the &focused dimension", ("Shift+N",)),
     Command("notes_list", "&Notes", "Go to the notes &list", ("Ctrl+L",)),
-    Command("rules", "&View", "Codebook &rules", ("F2",)),
+    Command("rules", "&View", "Scenario brief and codebook &rules", ("F2",)),
     Command("queue_list", "&View", "Go to the &queue", ("Ctrl+G",)),
     Command("light", "&View", "&Light appearance"),
     Command("dark", "&View", "&Dark appearance"),

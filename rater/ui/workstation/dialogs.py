@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -172,21 +173,29 @@ class ShortcutSheet(QDialog):
 
 
 class RulesDialog(QDialog):
-    """The codebook's rules: general ones, then the focused dimension's, then the others'."""
+    """The scenario brief (when the codebook has one: raters read it before rating) and the
+    codebook's rules: general ones, then the focused dimension's, then the others'."""
 
     def __init__(self, parent: QWidget, codebook: Codebook, focused: str | None):
         super().__init__(parent)
-        self.setWindowTitle("Codebook rules")
+        self.setWindowTitle("Scenario brief and rules" if codebook.brief else "Codebook rules")
         view = QTextBrowser()
         view.setAccessibleName("Codebook rules")
         view.setHtml(self._html(codebook, focused))
+        self.brief = QTextBrowser()
+        self.brief.setAccessibleName("Scenario brief")
+        self.brief.setMarkdown(codebook.brief)
+        self.tabs = QTabWidget()
+        if codebook.brief:
+            self.tabs.addTab(self.brief, "Scenario &brief")
+        self.tabs.addTab(view, "&Rules")
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         box.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(view)
+        layout.addWidget(self.tabs)
         layout.addWidget(box)
         self.view = view
-        self.resize(640, 600)
+        self.resize(680, 640)
 
     @staticmethod
     def _html(codebook: Codebook, focused: str | None) -> str:
