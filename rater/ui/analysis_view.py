@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rater.ui.tables import new_table
 from rater.ui.tasks import run_in_background
 
 SCORES = (("primary", "the primary rater's score"), ("mean", "the mean of the raters"),
@@ -140,7 +141,7 @@ class AnalysisView(QWidget):
             controls.addWidget(label)
             controls.addWidget(combo, 1)
         controls.addWidget(self.compare_button)
-        self.comparison = QTableWidget(0, 0)
+        self.comparison = new_table(0, 0)
         self.comparison.setAccessibleName("Comparison table")
         self.comparison.verticalHeader().setVisible(False)
         self.comparison.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
@@ -167,7 +168,7 @@ class AnalysisView(QWidget):
         self.threshold.setValue(2)
         self.threshold.setAccessibleName("Smallest difference to adjudicate")
         self.threshold.valueChanged.connect(self._load_consensus)
-        self.consensus = QTableWidget(0, 5)
+        self.consensus = new_table(0, 5)
         self.consensus.setHorizontalHeaderLabels(["Recording", "Dimension", "Primary",
                                                   "Second", "Consensus"])
         self.consensus.setAccessibleName("Disagreements to adjudicate")

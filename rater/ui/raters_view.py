@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.ui.drift_chart import DriftChart
+from rater.ui.tables import new_table
 from rater.ui.tasks import run_in_background
 
 STATES = {"not_started": "not started", "in_progress": "attempt in progress",
@@ -55,7 +56,7 @@ class RatersView(QWidget):
         self._request = 0  # only the newest reload's answer is shown
         self.test_line = QLabel("No study open.")
         self.test_line.setWordWrap(True)
-        self.table = QTableWidget(0, 0)
+        self.table = new_table(0, 0)
         self.table.setAccessibleName("Certification attempts")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

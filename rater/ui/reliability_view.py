@@ -34,6 +34,7 @@ from rater.core.reliability.wording import (
     state,
 )
 from rater.ui.forest_plot import ForestPlot, ForestRow
+from rater.ui.tables import new_table
 from rater.ui.tasks import run_in_background
 
 POLL_MS = 5000
@@ -55,7 +56,7 @@ def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
+    table = new_table(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setAccessibleName(name)
     table.verticalHeader().setVisible(False)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.core.errors import RaterError
+from rater.core.reliability.wording import criterion_words
 from rater.ui.analysis_view import AnalysisView
 from rater.ui.raters_view import RatersView
 from rater.ui.reliability_view import ReliabilityView
@@ -178,6 +179,7 @@ class StudyWindow(QMainWindow):
                 f" (and {on_gold_only} on gold recordings only)" if on_gold_only else ""),
             "recordings": f"{info['recordings']} ({info['blinded']} blinded)",
             "ratings": f"{ratings['submitted']} submitted, {ratings['draft']} in progress",
+            "criterion": criterion_words(info["criterion"]),
         }
         for key, label in self.values.items():
             label.setText(str(shown.get(key, info.get(key, "—"))))

@@ -229,7 +229,8 @@ def test_an_unknown_key_with_no_close_match_lists_what_is_allowed(tmp_path):
     problem = only_problem(tmp_path, text)
 
     assert problem.where == at(tmp_path, 4, "colour")
-    assert "allowed here: id, title, version, description, brief, rules, scale, dimensions" in problem.fix
+    assert ("allowed here: id, title, version, description, brief, rules, scale, dimensions"
+            in problem.fix)
 
 
 def test_a_missing_key_points_at_its_table(tmp_path):
@@ -583,7 +584,8 @@ def test_the_brief_is_optional_markdown_text(tmp_path):
     text = default_codebook_path().read_text(encoding="utf-8")
     assert load_codebook(default_codebook_path()).brief == ""
     with_brief = tmp_path / "c.toml"
-    with_brief.write_text(text.replace('rules = [', 'brief = """\n# The visit\nKai, 7.\n"""\n\nrules = [', 1))
+    brief = 'brief = """\n# The visit\nKai, 7.\n"""\n\nrules = ['
+    with_brief.write_text(text.replace('rules = [', brief, 1))
     assert load_codebook(with_brief).brief == "# The visit\nKai, 7."
     empty = tmp_path / "e.toml"
     empty.write_text(text.replace('rules = [', 'brief = "  "\nrules = [', 1))

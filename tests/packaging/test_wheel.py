@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -15,7 +16,8 @@ def test_the_wheel_in_a_fresh_venv_outside_the_checkout_builds_the_demo(dist, em
     wheel = dist / f"rater-{__version__}-py3-none-any.whl"
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=120)
-    install = subprocess.run([venv / "bin" / "pip", "install", "--quiet", wheel],
+    outside = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the tree stays out
+    install = subprocess.run([venv / "bin" / "pip", "install", "--quiet", wheel], env=outside,
                              capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stderr[-3000:]
     env = clean_env(empty_home)

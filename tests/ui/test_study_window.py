@@ -15,7 +15,7 @@ def test_window_shows_the_study_counts(qtbot, tmp_path):
     window.open_study(study)
     qtbot.waitUntil(lambda: window.windowTitle() == "Pilot — Rater", timeout=5000)
     assert window.values["recordings"].text() == "0 (0 blinded)"
-    assert window.values["criterion"].text() == "pearson_r:0.7"
+    assert window.values["criterion"].text() == "Pearson r above 0.70"  # issue 14, item 5
     for label in window.values.values():
         assert label.accessibleName()
 

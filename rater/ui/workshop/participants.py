@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rater.ui.tables import new_table
 from rater.ui.tasks import run_in_background
 from rater.ui.workshop.turns import Turns
 
@@ -27,7 +28,7 @@ class ParticipantsPanel(QWidget):
         super().__init__(parent)
         self.workshop = workshop
         self.turns = Turns(workshop, self)
-        self.table = QTableWidget(0, 3)
+        self.table = new_table(0, 3)
         self.table.setHorizontalHeaderLabels(("Id", "Name", "Recordings submitted"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

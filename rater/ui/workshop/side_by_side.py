@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rater.ui.tables import new_table
 from rater.ui.tasks import run_in_background
 from rater.ui.workstation.timefmt import clock
 
@@ -47,7 +48,7 @@ class SideBySideView(QGroupBox):
         self.trainer.setAccessibleName("Who is the trainer")
         for combo in (self.recording, self.trainer):
             combo.currentIndexChanged.connect(self.show_current)
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = new_table(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

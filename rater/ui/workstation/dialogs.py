@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from rater import __version__
 from rater.core.codebook import Codebook, Dimension
+from rater.ui.tables import new_table
 from rater.ui.workstation.actions import COMMANDS, SHEET_EXTRA, key_text
 from rater.ui.workstation.timefmt import heard_percent
 
@@ -124,7 +125,7 @@ class ShortcutSheet(QDialog):
     def __init__(self, parent: QWidget, scale: tuple[int, ...]):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        self.table = QTableWidget(0, 2)
+        self.table = new_table(0, 2)
         self.table.setAccessibleName("Keyboard shortcuts")
         self.table.setHorizontalHeaderLabels(["Key", "Does"])
         self.table.verticalHeader().hide()
