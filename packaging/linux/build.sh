@@ -30,7 +30,9 @@ find "$OUT/rater/_internal" -name '*.so*' -type f -not -path '*.libs/*' \
   -exec strip --strip-unneeded {} +
 
 step "bundle archive"
-tar -C "$OUT" --transform "s,^rater,rater-$VERSION," -czf "$OUT/rater-$VERSION-linux-$ARCH.tar.gz" rater
+gz=gzip; command -v pigz >/dev/null && gz=pigz  # the same .gz, on every core
+tar -C "$OUT" --transform "s,^rater,rater-$VERSION," -I "$gz" \
+  -cf "$OUT/rater-$VERSION-linux-$ARCH.tar.gz" rater
 
 step "Debian package"
 "$HERE/make-deb.sh" "$OUT/rater" "$OUT" "$VERSION"

@@ -33,6 +33,7 @@ gzip -9n -c "$ROOT/CHANGELOG.md" > "$STAGE/usr/share/doc/rater/changelog.gz"  # 
 debian_changelog | gzip -9n > "$STAGE/usr/share/doc/rater/changelog.Debian.gz"
 install -Dm644 "$HERE/debian/lintian-overrides" "$STAGE/usr/share/lintian/overrides/rater"
 find "$STAGE" -type d -exec chmod 755 {} +
+find "$STAGE/opt" -type f -name '*.so*' -exec chmod 644 {} +  # libraries are not programs
 
 size=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 sed -e "s/@VERSION@/$DEB_VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@SIZE@/$size/" \

@@ -1,7 +1,10 @@
-"""Issue 16: the frozen bundle, its .tar.gz and the .deb run on their own, as installed."""
+"""Issue 16: the frozen bundle, as the .deb installs it and as the .tar.gz holds it, runs on
+its own; the .deb's layout passes lintian."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 import tarfile
@@ -30,18 +33,8 @@ def assert_smoke_passes(rater: Path, home: Path, tmp_path: Path) -> None:
     assert result.screenshot.stat().st_size > 10_000
 
 
-def test_the_bundle_unpacked_from_its_archive_runs_with_nothing_of_the_build_around(
-        dist, empty_home, tmp_path):
-    archive = dist / f"rater-{__version__}-linux-{arch()}.tar.gz"
-    with tarfile.open(archive) as tar:
-        tar.extractall(tmp_path / "opt", filter="tar")
-    rater = tmp_path / "opt" / f"rater-{__version__}" / "rater"
-    assert not any(p.name.startswith("libportaudio") for p in rater.parent.rglob("*.so*")), \
-        "PortAudio comes from the system (the desktop's own sound stack)"
-    assert_smoke_passes(rater, empty_home, tmp_path)
-
-
-def test_the_deb_carries_the_desktop_integration_and_runs_unpacked(dist, empty_home, tmp_path):
+def test_the_deb_unpacked_runs_with_nothing_of_the_build_around(dist, empty_home, tmp_path):
+    """The bundle as installed by the .deb: version, demo, export, window, sound, Ctrl+Q."""
     deb = dist / f"rater_{__version__}-1_{arch()}.deb"
     fields = dpkg_deb("--field", deb)
     assert f"Version: {__version__}-1" in fields and "libportaudio2" in depends(fields)
@@ -52,10 +45,25 @@ def test_the_deb_carries_the_desktop_integration_and_runs_unpacked(dist, empty_h
                  f"usr/share/mime/packages/{APP_ID}.xml",
                  f"usr/share/icons/hicolor/scalable/apps/{APP_ID}.svg",
                  f"usr/share/icons/hicolor/256x256/apps/{APP_ID}.png",
-                 "usr/share/doc/rater/copyright", "opt/rater/rater"):
+                 "usr/share/man/man1/rater.1.gz", "usr/share/doc/rater/copyright",
+                 "opt/rater/rater"):
         assert (root / path).is_file(), path
     assert (root / "usr" / "bin" / "rater").readlink() == Path("/opt/rater/rater")
-    assert_smoke_passes(root / "opt" / "rater" / "rater", empty_home, tmp_path)
+    bundle = root / "opt" / "rater"
+    assert not any(p.name.startswith("libportaudio") for p in bundle.rglob("*.so*")), \
+        "PortAudio comes from the system (the desktop's own sound stack)"
+    assert_smoke_passes(bundle / "rater", empty_home, tmp_path)
+
+
+def test_the_archive_holds_the_same_bundle_as_the_deb(dist, tmp_path):
+    """The .tar.gz is the bundle the test above ran (the same files, byte for byte), so
+    running it again would only repeat that test."""
+    with tarfile.open(dist / f"rater-{__version__}-linux-{arch()}.tar.gz") as tar:
+        tar.extractall(tmp_path / "tar", filter="tar")
+    dpkg_deb("-x", dist / f"rater_{__version__}-1_{arch()}.deb", tmp_path / "deb")
+    unpacked = tmp_path / "tar" / f"rater-{__version__}"
+    assert tree(unpacked) == tree(tmp_path / "deb" / "opt" / "rater")
+    assert os.access(unpacked / "rater", os.X_OK)
 
 
 def test_lintian_finds_nothing_in_the_package_layout(tmp_path):
@@ -72,6 +80,11 @@ def test_lintian_finds_nothing_in_the_package_layout(tmp_path):
                              deb], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not [line for line in result.stdout.splitlines() if line[:2] in ("E:", "W:")]
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def arch() -> str:
