@@ -12,18 +12,24 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rater import __version__
 from rater.core.errors import Problem, RaterError
-from rater.ui import workstation
+from rater.ui import appearance
 from rater.ui.first_launch import FirstLaunchWindow
-from rater.ui.study_window import StudyWindow
 from rater.ui.tasks import run_in_background, settle_heap
 from rater.ui.welcome import WelcomeWindow, remember
-from rater.ui.workstation import appearance
+
+if TYPE_CHECKING:
+    from rater.ui.study_window import StudyWindow
+
+# The first window needs Qt only. The study window and the workstation bring pandas, SciPy and
+# SQLAlchemy (over a second of imports), so they are imported when first opened, and
+# warmed up in the background while the first window waits for the user (`_warm_up`).
 
 ORGANISATION = "Rater"
 APP_ID = "org.raterproject.Rater"  # the .desktop file and metainfo in packaging/linux
@@ -37,6 +43,8 @@ class Launcher:
         self.windows: list = []
 
     def open_study(self, study: str, demo=None) -> StudyWindow:
+        from rater.ui.study_window import StudyWindow
+
         window = StudyWindow(on_rate=self.open_workstation, on_open=self.open_file)
         window.show()
         window.open_study(study, demo=demo)
@@ -72,6 +80,8 @@ class Launcher:
             remember(workshop)
 
     def open_workstation(self, argv: list[str]) -> None:
+        from rater.ui import workstation
+
         self.windows.append(workstation.start(argv))
         if argv and argv[0].endswith(".raterpack"):
             remember(argv[0])
@@ -110,6 +120,8 @@ class Launcher:
     def open_demo(self) -> None:
         """Open the demo study, building it in the background the first time (about 20 s,
         each step shown)."""
+        from rater.ui.study_window import StudyWindow
+
         waiting = StudyWindow(on_rate=self.open_workstation, on_open=self.open_file)
         waiting.show_building(0, 1, "Starting")
         waiting.show()
@@ -189,7 +201,7 @@ def run_app(argv: list[str]) -> int:
     prepare(app)
     launcher = Launcher()  # alive, with its windows, until exec() returns
     settings = QSettings()
-    if workstation.is_rating_request(argv):
+    if argv and _is_rating_request(argv):
         launcher.open_workstation(argv)
     elif argv:
         launcher.open_file(argv[0])
@@ -199,4 +211,19 @@ def run_app(argv: list[str]) -> int:
     else:
         launcher.welcome()
     settle_heap()
+    if not argv:
+        run_in_background(_warm_up, lambda _none: None, lambda _error: None)
     return app.exec()
+
+
+def _is_rating_request(argv: list[str]) -> bool:
+    from rater.ui.workstation.target import is_rating_request
+
+    return is_rating_request(argv)
+
+
+def _warm_up() -> None:
+    """Import, off the UI thread, what opening a study or a pack will need (not Qt widgets)."""
+    import rater.services.rating
+    import rater.services.reliability
+    import rater.services.study  # noqa: F401

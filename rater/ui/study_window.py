@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 
 from rater.core.errors import RaterError
 from rater.core.reliability.wording import criterion_words
+from rater.ui import appearance
 from rater.ui.analysis_view import AnalysisView
 from rater.ui.raters_view import RatersView
 from rater.ui.reliability_view import ReliabilityView
 from rater.ui.tasks import run_in_background
-from rater.ui.workstation import appearance
 
 FIELDS = (
     ("name", "Study"),

@@ -61,12 +61,18 @@ def run(cmd: list, env: dict, timeout: float = 120) -> subprocess.CompletedProce
 
 
 def window_seconds(rater: Path, env: dict, args: list) -> tuple[subprocess.Popen, str, float]:
-    """Start the app; return it, its visible window's id and the seconds until it showed."""
+    """Start the app; return it, its visible window's id and the seconds until it showed
+    (polled every 10 ms: ``xdotool search --sync`` waits in steps of half a second)."""
     t0 = time.monotonic()
     app = subprocess.Popen([str(rater), *map(str, args)], env=env, cwd=env["HOME"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    found = run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Rater"], env, 60)
-    return app, found.stdout.split()[-1], time.monotonic() - t0
+    while time.monotonic() - t0 < 60 and app.poll() is None:
+        found = run(["xdotool", "search", "--onlyvisible", "--name", "Rater"], env).stdout
+        if found.split():
+            return app, found.split()[-1], time.monotonic() - t0
+        time.sleep(0.01)
+    app.kill()
+    raise AssertionError(f"no window within 60 s: {app.communicate()[0][-2000:]}")
 
 
 def smoke(rater: Path, home: Path, capture: Path, shots: Path) -> Smoke:

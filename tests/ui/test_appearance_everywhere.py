@@ -7,10 +7,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
+from rater.ui import appearance
 from rater.ui.app import prepare
 from rater.ui.study_window import StudyWindow
 from rater.ui.welcome import WelcomeWindow
-from rater.ui.workstation import appearance
 
 
 def _lightness(widget) -> int:

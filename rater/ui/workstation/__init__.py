@@ -12,7 +12,8 @@ import logging
 from PySide6.QtWidgets import QApplication
 
 from rater import __version__
-from rater.ui.workstation import appearance, logs
+from rater.ui import appearance
+from rater.ui.workstation import logs
 from rater.ui.workstation.redact import Redactor
 from rater.ui.workstation.target import is_rating_request, parse_request
 from rater.ui.workstation.window import WorkstationWindow

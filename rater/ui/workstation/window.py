@@ -10,8 +10,9 @@ from PySide6.QtGui import QActionGroup, QDesktopServices, QGuiApplication, QUndo
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox
 
 from rater.services.rating import QueueEntry
+from rater.ui import appearance
 from rater.ui.player_adapter import PlayerAdapter
-from rater.ui.workstation import actions, appearance, dialogs, logs
+from rater.ui.workstation import actions, dialogs, logs
 from rater.ui.workstation.expert_feedback import ExpertFeedback
 from rater.ui.workstation.files import ask_pack, ask_return_path
 from rater.ui.workstation.flows import NoteFlow, SubmitFlow
