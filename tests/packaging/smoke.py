@@ -43,8 +43,10 @@ class Xvfb:
     def __enter__(self) -> str:
         read, write = os.pipe()
         self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten",
-             "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # -noreset: a server resetting after its last client refuses the next one
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-noreset",
+             "-nolisten", "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
         os.close(write)
         with os.fdopen(read) as handle:
             self.display = f":{handle.readline().strip()}"
