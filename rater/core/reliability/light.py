@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rater.core.reliability.alpha import multiplicities
+from rater.core.reliability.alpha import bootstrap_weights
 from rater.core.reliability.matrix import Scale, complete_rows
 from rater.core.reliability.result import Statistic
 
@@ -49,7 +49,7 @@ def light_kappa(x: np.ndarray, scale: Scale, resamples: int = 1000, seed: int | 
     details: dict[str, float | int | None] = {"pairs": k * (k - 1) // 2}
     if not resamples:
         return Statistic(KEY, value, None, None, method, n, k, note, details)
-    weights = multiplicities(n, resamples, np.random.default_rng(seed))
+    weights = bootstrap_weights(n, resamples, seed)
     draws = _light(weights @ design, n, k, scale.q)
     valid = draws[~np.isnan(draws)]
     notes = [note] if note else []
