@@ -126,3 +126,12 @@ def test_every_help_explains_itself(command):
     assert len(result.stdout.splitlines()) >= 5
     for line in result.stdout.splitlines():
         assert len(line) <= 100
+
+
+def test_a_pack_audio_that_is_not_offered_is_refused_before_anything(tmp_path):
+    study = tmp_path / "s.rater"
+    rater("study", "init", study, check_status=0)
+    result = rater("pack", "export", study, "--rater", "R1", "--out", tmp_path / "R1.raterpack",
+                   "--audio", "opus:8", check_status=1)
+    assert "--audio" in result.stderr and "from 12 to 256" in result.stderr
+    assert "fix:" in result.stderr and not (tmp_path / "R1.raterpack").exists()

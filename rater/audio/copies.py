@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
+from rater.audio.opus import write_opus
 from rater.audio.reencode import _strip_flac_metadata
+from rater.core.pack_audio import FLAC, PackAudioSpec
 
 BLOCK = 65536
 PAD_MS = (20, 90)  # room tone added at each end of every pack item
@@ -35,8 +38,10 @@ def draw_padding(sample_rate: int, taken: list[int]) -> tuple[int, int]:
             return start, end
 
 
-def pack_copy(src: Path, dst: Path, start_frames: int, end_frames: int) -> None:
-    """The blinded audio of `src` with room tone added at both ends, as a tagless FLAC.
+def pack_copy(src: Path, dst: Path, start_frames: int, end_frames: int,
+              audio: PackAudioSpec = FLAC) -> None:
+    """The blinded audio of `src` with room tone added at both ends, as a tagless FLAC (or,
+    with `audio` Opus, an Ogg Opus file: see `audio.opus`).
 
     Why: a re-test is the same recording under a new code. Copied as it was, it had exactly the
     frame count of its first presentation (in the pack's database and in the FLAC header) and
@@ -54,33 +59,46 @@ def pack_copy(src: Path, dst: Path, start_frames: int, end_frames: int) -> None:
     in the study's blinded copy (notes are shown to the second; a rater reacts in more than
     0.2 s). Nothing about the padding is stored, in the pack or in the study.
     """
+    dtype = "float32" if audio.codec == "opus" else "int32"
     with sf.SoundFile(str(src)) as source:
         rate, channels = source.samplerate, source.channels
-        head = source.read(int(TONE_SEARCH_S * rate), dtype="int32", always_2d=True)
+        head = source.read(int(TONE_SEARCH_S * rate), dtype=dtype, always_2d=True)
         tone = _room_tone(head, rate, max(start_frames, end_frames))
+        blocks = _padded(source, head, tone[:start_frames], tone[len(tone) - end_frames:])
+        if audio.codec == "opus":
+            write_opus(blocks, dst, rate, channels, audio.kbps)
+            return
         handle, temporary = tempfile.mkstemp(suffix=".flac", dir=dst.parent)
         os.close(handle)
         try:
             with sf.SoundFile(temporary, "w", samplerate=rate, channels=channels,
                               subtype=source.subtype, format="FLAC") as target:
-                target.write(tone[:start_frames])
-                target.write(head)
-                buffer = np.empty((BLOCK, channels), dtype=np.int32)
-                while n := len(source.read(BLOCK, dtype="int32", always_2d=True, out=buffer)):
-                    target.write(buffer[:n])
-                    if n < BLOCK:
-                        break
-                target.write(tone[len(tone) - end_frames:])
+                for block in blocks:
+                    target.write(block)
             _strip_flac_metadata(Path(temporary), dst)
         finally:
             os.unlink(temporary)
+
+
+def _padded(source: sf.SoundFile, head: np.ndarray, start: np.ndarray,
+            end: np.ndarray) -> Iterator[np.ndarray]:
+    """The start tone, the recording (whose first minute is `head`, already read), the end
+    tone; one block at a time (a block is only valid until the next one is asked for)."""
+    yield start
+    yield head
+    buffer = np.empty((BLOCK, source.channels), dtype=head.dtype)
+    while n := len(source.read(BLOCK, dtype=str(head.dtype), always_2d=True, out=buffer)):
+        yield buffer[:n]
+        if n < BLOCK:
+            break
+    yield end
 
 
 def _room_tone(head: np.ndarray, rate: int, frames: int) -> np.ndarray:
     """The quietest `frames`-long stretch of `head` (searched on a 10 ms grid)."""
     if len(head) <= frames:
         return np.resize(head, (frames, head.shape[1])) if len(head) else \
-            np.zeros((frames, head.shape[1]), np.int32)
+            np.zeros((frames, head.shape[1]), head.dtype)
     hop = max(1, rate * TONE_HOP_MS // 1000)
     power = np.square(head.astype(np.float64)).sum(axis=1)
     cumulative = np.concatenate([[0.0], np.cumsum(power)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rater.cli.common import STUDY_HELP, print_json, show_help
+from rater.cli.common import STUDY_HELP, add_pack_audio_arg, print_json, show_help
 
 
 def add_commands(commands) -> None:
@@ -26,6 +26,7 @@ def add_commands(commands) -> None:
                         help="where to write the pack: a file name in an existing folder "
                              "(a missing folder is an error, not created, so a mistyped path "
                              "is never written to); an existing pack file there is replaced")
+    add_pack_audio_arg(export, "the pack")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(run=_run_pack_export)
 
@@ -45,14 +46,15 @@ def add_commands(commands) -> None:
 
 
 def _run_pack_export(args) -> int:
+    from rater.core.pack_audio import parse_pack_audio
     from rater.services.packs import export_pack
 
-    result = export_pack(args.study, args.rater, args.out)
+    result = export_pack(args.study, args.rater, args.out, parse_pack_audio(args.audio))
     if args.json:
         print_json(result)
     else:
         print(f"Wrote {result['pack']}: {result['items']} item(s) for rater {result['rater']} "
-              f"({result['size_bytes'] / 1e6:.1f} MB).")
+              f"({result['size_bytes'] / 1e6:.1f} MB, audio {result['audio']}).")
     return 0
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rater.cli.common import STUDY_HELP, print_json, progress_bar, show_help
+from rater.cli.common import (
+    STUDY_HELP,
+    add_pack_audio_arg,
+    print_json,
+    progress_bar,
+    show_help,
+)
 from rater.cli.study_verify import add_verify
 
 
@@ -108,6 +114,7 @@ def add_commands(commands) -> None:
     leaks.add_argument("study", metavar="STUDY", help=STUDY_HELP)
     leaks.add_argument("--by", required=True, metavar="FIELD",
                        help="the hidden field to test against, e.g. la")
+    add_pack_audio_arg(leaks, "the packs you will send, audited as raters receive it")
     leaks.add_argument("--json", action="store_true", help="print the report as JSON")
     leaks.set_defaults(run=_run_audit_leaks)
 
@@ -220,15 +227,17 @@ def _run_blinding_check(args) -> int:
 
 
 def _run_audit_leaks(args) -> int:
+    from rater.core.pack_audio import parse_pack_audio
     from rater.services.leak_audit import audit_leaks
 
-    report = audit_leaks(args.study, args.by)
+    report = audit_leaks(args.study, args.by, audio=parse_pack_audio(args.audio))
     if args.json:
         print_json(report)
         return 0
     for title, key in (("Raters' copies", "raters_copies"), ("Originals", "originals")):
         section = report[key]
-        print(f"{title} ({report['recordings']} recordings, by {report['by']}):")
+        copies = f", audio {report['audio']}" if key == "raters_copies" else ""
+        print(f"{title} ({report['recordings']} recordings, by {report['by']}{copies}):")
         for prop in section["properties"]:
             p = "—" if prop["p_adjusted"] is None else f"p = {prop['p_adjusted']:.3f}"
             flag = "LEAKS" if prop["leaks"] else "ok"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from rater.cli.common import print_json, show_help
+from rater.cli.common import add_pack_audio_arg, print_json, show_help
 from rater.core.workshop import FEEDBACK_MODES
 
 WORKSHOP_HELP = "a workshop file (.rater) or a PostgreSQL URL"
@@ -112,6 +112,7 @@ def _export(sub) -> None:
     p.add_argument("--seed", type=int, metavar="N",
                    help="orders recordings not yet given to a participant (default: the "
                         "workshop's own seed)")
+    add_pack_audio_arg(p, "the packs")
     _json_arg(p)
     p.set_defaults(run=_run_export)
 
@@ -228,9 +229,11 @@ def _run_set(args) -> int:
 
 
 def _run_export(args) -> int:
+    from rater.core.pack_audio import parse_pack_audio
     from rater.services.workshops import export_participant_packs
 
-    results = export_participant_packs(args.workshop, args.out, args.seed)
+    results = export_participant_packs(args.workshop, args.out, args.seed,
+                                       parse_pack_audio(args.audio))
     if args.json:
         print_json(results)
     else:

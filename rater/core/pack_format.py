@@ -49,8 +49,9 @@ SMALL_CAPS = {MANIFEST: 4096, KEY: 64, SIGNATURE: 64}  # held in memory, so tiny
 MAX_DATABASE_BYTES = 256 << 20  # a rater's copy is a few MB even with thousands of items
 MAX_AUDIO_BYTES = 4 << 30  # one blinded recording (hours of 48 kHz stereo FLAC)
 # A recording's code names its file: a blind code, or a workshop's readable code (letters,
-# digits, '-' and '_'); never a dot or a slash, so no name can leave the pack's folder.
-AUDIO_MEMBER = re.compile(r"audio/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.flac")
+# digits, '-' and '_'); never a dot or a slash, so no name can leave the pack's folder. The
+# audio is FLAC or Ogg Opus (`core.pack_audio`).
+AUDIO_MEMBER = re.compile(r"audio/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(flac|opus)")
 ID = re.compile(r"[0-9a-f]{32}")  # study and pack ids, as Rater makes them
 HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_RATER_CHARS = 64
@@ -129,7 +130,8 @@ def write_pack(path: Path, manifest: Manifest, key: bytes, members: dict[str, by
 
 def _write_member(archive: zipfile.ZipFile, name: str, content: bytes | Path) -> None:
     info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-    info.compress_type = zipfile.ZIP_STORED if name.endswith(".flac") else zipfile.ZIP_DEFLATED
+    stored = AUDIO_MEMBER.fullmatch(name)  # compressed audio: deflate would only cost time
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     if isinstance(content, Path):
         with open(content, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
             while chunk := source.read(CHUNK):

@@ -4,19 +4,25 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from rater.audio.copies import pack_copy
 from rater.audio.features import perceivable_features
 from rater.audio.source import probe
 from rater.core.errors import Problem, RaterError
 from rater.core.leak_audit import audit
+from rater.core.pack_audio import FLAC, PackAudioSpec
 from rater.services.session import open_store
 
 
-def audit_leaks(study: str, by: str, seed: int = 0) -> dict:
+def audit_leaks(study: str, by: str, seed: int = 0, audio: PackAudioSpec = FLAC) -> dict:
     """The raters' copies audited against the hidden field `by` (and, for comparison, the
-    originals' stored facts: what blinding evened out)."""
+    originals' stored facts: what blinding evened out).
+
+    With `audio` Opus, what is audited is what a rater receives: each blinded copy encoded as
+    a pack encodes it (in a temporary folder), its size and length included."""
     with open_store(study) as store:
         fields = store.metadata_fields()
         if by not in fields:
@@ -34,10 +40,11 @@ def audit_leaks(study: str, by: str, seed: int = 0) -> dict:
                                  "run 'rater study blind' first"))
     groups = [values[r.id] for r in recordings]
     copies = [Path(r.blind_path) for r in recordings]
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        measured = list(pool.map(_measure, copies))
-    after_numeric = {"duration_s": [r.blind_duration_s for r in recordings],
-                     "size_bytes": [r.blind_size_bytes for r in recordings]}
+    with tempfile.TemporaryDirectory() as scratch, \
+            ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        measured = list(pool.map(_measure, copies, [Path(scratch)] * len(copies),
+                                 [audio] * len(copies)))
+    after_numeric = {}
     for name in measured[0][0]:
         after_numeric[name] = [m[0][name] for m in measured]
     after_categorical = {name: [m[1][name] for m in measured] for name in measured[0][1]}
@@ -46,13 +53,19 @@ def audit_leaks(study: str, by: str, seed: int = 0) -> dict:
                    {"format": [f"{r.format}/{r.subtype}" for r in recordings],
                     "sample_rate": [str(r.sample_rate) for r in recordings],
                     "channels": [str(r.channels) for r in recordings]}, seed)
-    return {"by": by, "recordings": len(recordings),
+    return {"by": by, "recordings": len(recordings), "audio": str(audio),
             "raters_copies": audit(groups, after_numeric, after_categorical, seed),
             "originals": before}
 
 
-def _measure(path: Path) -> tuple[dict, dict]:
-    info = probe(path)
-    return perceivable_features(path), {"format": f"{info.format}/{info.subtype}",
-                                        "sample_rate": str(info.sample_rate),
-                                        "channels": str(info.channels)}
+def _measure(copy: Path, scratch: Path, audio: PackAudioSpec) -> tuple[dict, dict]:
+    """What a rater can perceive of one copy: its length, size, sound and format."""
+    if audio != FLAC:
+        encoded = scratch / f"{copy.stem}{audio.suffix}"
+        pack_copy(copy, encoded, 0, 0, audio)
+        copy = encoded
+    info = probe(copy)
+    numeric = {"duration_s": info.frames / info.sample_rate, "size_bytes": copy.stat().st_size,
+               **perceivable_features(copy)}
+    return numeric, {"format": f"{info.format}/{info.subtype}",
+                     "sample_rate": str(info.sample_rate), "channels": str(info.channels)}

@@ -16,6 +16,7 @@ from rater.core import pack_format as fmt
 from rater.core.codebook.hidden_names import hidden_values_named
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
+from rater.core.pack_audio import FLAC, PackAudioSpec
 from rater.core.scratch import promote, scratch_folder
 from rater.services.session import actor_name, open_store
 from rater.storage.pack_check import check_rater_database
@@ -37,8 +38,11 @@ MANIFEST_FILE = "manifest.json"
 
 # -- the researcher issues a pack ------------------------------------------------------------
 
-def export_pack(study: str, rater: str, out: Path) -> dict:
+def export_pack(study: str, rater: str, out: Path, audio: PackAudioSpec = FLAC) -> dict:
     """Write one rater's pack: blinded audio, codebook, queue and their work so far.
+
+    `audio`: FLAC carries the blinded copies as they are; Opus encodes every item of the pack
+    the same way (a fifth of the size at 32 kbit/s), the blinded FLAC staying the master.
 
     `out` must be a file name in an existing folder: Rater does not create folders, so a
     mistyped path (a USB stick that is not mounted) is an error, not a pack written elsewhere.
@@ -60,17 +64,17 @@ def export_pack(study: str, rater: str, out: Path) -> dict:
                                      "export", "run 'rater study blind' first"))
         pack_id = uuid.uuid4().hex
         with scratch_folder(out.parent, "export") as scratch:
-            members, audio = _pack_audio(queue, scratch)
+            members, facts = _pack_audio(queue, scratch, audio)
             database = scratch / WORK_FILE
-            write_rater_copy(store, rater, queue, audio, database)
+            write_rater_copy(store, rater, queue, facts, database)
             members[fmt.DATABASE] = database
             key = fmt.derive_key(record.secret, record.pack_id, rater, pack_id)
             manifest = fmt.Manifest(record.pack_id, rater, pack_id, "issued", 0)
-            known = {facts.member: facts.sha256 for facts in audio.values()}
+            known = {item.member: item.sha256 for item in facts.values()}
             signature = fmt.write_pack(out, manifest, key, members, include_key=True,
                                        known=known)
         record_issue(store, rater, pack_id, signature, len(queue), actor_name())
-        return {"pack": str(out), "rater": rater, "items": len(queue),
+        return {"pack": str(out), "rater": rater, "items": len(queue), "audio": str(audio),
                 "size_bytes": out.stat().st_size}
 
 
@@ -102,35 +106,39 @@ def _check_out(out: Path) -> None:
                                  "choose a folder you can write to"))
 
 
-def _pack_audio(queue, scratch: Path):
-    """The audio members: each recording's blinded copy as it is (blinding padded it with room
-    tone), and for each further presentation of it (a re-test) a copy with padding of its own,
-    so its length differs from the first (`audio.copies.pack_copy` says why). Only re-tests
-    are re-encoded, in parallel."""
+def _pack_audio(queue, scratch: Path, audio: PackAudioSpec):
+    """The audio members. In FLAC, each recording's blinded copy as it is (blinding padded it
+    with room tone), and for each further presentation of it (a re-test) a copy with padding
+    of its own, so its length differs from the first (`audio.copies.pack_copy` says why). In
+    Opus, every item is encoded, re-tests with padding of their own. Encoded in parallel."""
     taken: dict[int, list[int]] = {}
     jobs = []
     for item in queue:
         source = Path(item.blind_path)
         copies = taken.setdefault(item.recording_id, [])
+        target = scratch / f"{item.code}{audio.suffix}"
         if not copies:
             copies.append(0)  # the blinded copy itself: no padding beyond blinding's
-            jobs.append((item.code, source, source, None))
+            copy_as_is = audio == FLAC
+            jobs.append((item.code, source, source if copy_as_is else target,
+                         None if copy_as_is else (0, 0), audio))
             continue
         pads = draw_padding(probe(source).sample_rate, copies)
-        jobs.append((item.code, source, scratch / f"{item.code}.flac", pads))
+        jobs.append((item.code, source, target, pads, audio))
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
         facts = list(pool.map(lambda job: _member(*job), jobs))
     return {f.member: path for f, path in facts}, {f.code: f for f, _path in facts}
 
 
-def _member(code: str, source: Path, target: Path,
-            pads: tuple[int, int] | None) -> tuple[PackAudio, Path]:
+def _member(code: str, source: Path, target: Path, pads: tuple[int, int] | None,
+            audio: PackAudioSpec) -> tuple[PackAudio, Path]:
     if pads is not None:
-        pack_copy(source, target, *pads)
+        pack_copy(source, target, *pads, audio)
     info = probe(target)
-    facts = PackAudio(code, f"audio/{code}.flac", sha256_of(target), target.stat().st_size,
-                      info.subtype, info.sample_rate, info.channels, info.frames)
+    facts = PackAudio(code, f"audio/{code}{audio.suffix}", sha256_of(target),
+                      target.stat().st_size, info.format, info.subtype, info.sample_rate,
+                      info.channels, info.frames)
     return facts, target
 
 

@@ -17,6 +17,7 @@ from rater.audio.source import probe_exact
 from rater.core.codebook import parse_codebook
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
+from rater.core.pack_audio import FLAC, PackAudioSpec
 from rater.core.workshop import (
     ParticipantScore,
     WorkshopSummary,
@@ -190,7 +191,8 @@ def display_names(workshop: str) -> dict[str, str]:
         return _shown_names(store_ws.require(store), store_ws.participants(store))
 
 
-def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = None) -> list[dict]:
+def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = None,
+                             audio: PackAudioSpec = FLAC) -> list[dict]:
     """One pack per participant (out_dir/P01.raterpack, …): every gold recording, in the
     participant's own order, with the gold data inside (nothing is hidden in a workshop).
     `seed` orders recordings given to participants for the first time (default: the
@@ -212,7 +214,7 @@ def export_participant_packs(workshop: str, out_dir: Path, seed: int | None = No
     out_dir.mkdir(exist_ok=True)
     results = []
     for pid, name in people:
-        result = export_pack(workshop, pid, out_dir / f"{pid}.raterpack")
+        result = export_pack(workshop, pid, out_dir / f"{pid}.raterpack", audio)
         results.append({**result, "name": name, "order": _queue_codes(workshop, pid)})
     return results
 

@@ -13,8 +13,8 @@ def check_rater_database(database: Path, where: str, audio: set[str] | None = No
     """Raise a `RaterError` naming `where` unless `database` is an intact rater-mode study.
 
     With `audio` (the audio members of an issued pack), every recording must point at its own
-    member, `audio/CODE.flac`, and nothing else: a path in the database never leads outside
-    the pack's folder.
+    member, `audio/CODE.flac` or `audio/CODE.opus` (one codec for the whole pack), and nothing
+    else: a path in the database never leads outside the pack's folder.
     """
     try:
         connection = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
@@ -37,8 +37,12 @@ def _problem(connection: sqlite3.Connection, audio: set[str] | None) -> str | No
     if audio is None:
         return None
     rows = connection.execute("SELECT blind_code, source_path, blind_path FROM recording")
+    suffixes = {Path(name).suffix for name in audio}
+    if len(suffixes) > 1:
+        return "its recordings are not all in one format"
+    suffix = suffixes.pop() if suffixes else ".flac"
     for code, source, blind in rows:
-        member = f"audio/{code}.flac"
+        member = f"audio/{code}{suffix}"
         if source != member or blind != member or member not in audio:
             return f"recording {str(code)[:20]!r} does not point at its own audio in the pack"
     return None

@@ -58,9 +58,10 @@ class PackAudio:
     """Facts of the audio file that goes into the pack for one code."""
 
     code: str
-    member: str  # path inside the pack, e.g. audio/CODE.flac
+    member: str  # path inside the pack, e.g. audio/CODE.flac or audio/CODE.opus
     sha256: str
     size_bytes: int
+    format: str  # FLAC or OGG (Opus)
     subtype: str
     sample_rate: int
     channels: int
@@ -139,7 +140,7 @@ def _copy_queue(session: Session, queue: list[QueueItem], audio: dict[str, PackA
         facts = audio[item.code]
         recording = Recording(
             blind_code=item.code, original_name=item.code, source_path=facts.member,
-            sha256=facts.sha256, size_bytes=facts.size_bytes, format="FLAC",
+            sha256=facts.sha256, size_bytes=facts.size_bytes, format=facts.format,
             subtype=facts.subtype, sample_rate=facts.sample_rate, channels=facts.channels,
             frames=facts.frames, duration_s=facts.frames / facts.sample_rate, imported_at=now,
             blind_path=facts.member, blind_sha256=facts.sha256,

@@ -7,6 +7,7 @@ import pytest
 import soundfile as sf
 
 from rater.core.errors import RaterError
+from rater.core.pack_audio import PackAudioSpec
 from rater.services.blinding import blind_study
 from rater.services.importing import import_recordings
 from rater.services.leak_audit import audit_leaks
@@ -57,3 +58,16 @@ def test_audit_needs_blinding_and_a_known_field(study):
         audit_leaks(study, "la")
     with pytest.raises(RaterError, match="no metadata field 'site'"):
         audit_leaks(study, "site")
+
+
+def test_with_opus_the_audit_hears_what_raters_receive(study):
+    blind_study(study, workers=2)
+    flac = audit_leaks(study, "la")
+    opus = audit_leaks(study, "la", audio=PackAudioSpec("opus", 32))
+    assert (flac["audio"], opus["audio"]) == ("flac", "opus:32")
+    copies = {p["property"]: p for p in opus["raters_copies"]["properties"]}
+    assert copies["format"]["note"] == "the same for every recording"
+    sizes = {p["property"]: p for p in flac["raters_copies"]["properties"]}["size_bytes"]
+    assert copies["size_bytes"] != sizes, "the sizes audited are the Opus copies' own"
+    assert not copies["loudness_lufs"]["leaks"]
+    assert copies["leading_silence_s"]["leaks"], "what blinding left is still found"
