@@ -13,9 +13,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
-from test_study_bench import CACHE, RATE, _speechlike
+from test_study_bench import CACHE, RATE, _speechlike, thirty_minute_flacs
 
+from rater.core.pack_audio import FLAC, parse_pack_audio
 from rater.services.allocating import allocate_study
 from rater.services.blinding import blind_study
 from rater.services.importing import import_recordings
@@ -92,3 +94,32 @@ def test_pack_round_trip_of_ten_five_minute_recordings(tmp_path):
           + f"; total {sum(v for k, v in best.items() if 'cpu' not in k):.2f} s")
     assert items == 10
     assert np.isfinite(sum(best.values()))
+
+
+@pytest.mark.timeout(3600)
+def test_a_pack_of_fifty_thirty_minute_recordings_in_flac_and_in_opus(tmp_path):
+    """Issue 18 item 3: the pack a rater receives for 50 x 30 min, FLAC beside Opus at the
+    default 32 kbit/s (target: Opus <= 400 MB). RATER_BENCH_PACK_COUNT=N measures N recordings
+    and scales the size to 50 (the size is per recording; the time is reported as measured)."""
+    count = int(os.environ.get("RATER_BENCH_PACK_COUNT", "50"))
+    source = thirty_minute_flacs(count)
+    study = str(tmp_path / "bench.rater")
+    init_study(study)
+    import_recordings(study, source, source / "metadata.csv")
+    started = time.perf_counter()
+    blind_study(study, workers=os.cpu_count() or 1)
+    blinding = time.perf_counter() - started
+    allocate_study(study, ["R1"], double=0.0, retest=0.0, seed=1)
+    figures = {}
+    for audio in (FLAC, parse_pack_audio("opus")):
+        out = tmp_path / f"R1-{audio.codec}.raterpack"
+        clock = _Clock()
+        clock.time("export", lambda out=out, audio=audio: export_pack(study, "R1", out, audio))
+        figures[str(audio)] = (out.stat().st_size * 50 / count, clock.times["export"],
+                               clock.times["export cpu"])
+        out.unlink()
+    print(f"\npack of 50 x {MINUTES} min (measured on {count}; blinding took {blinding:.0f} s): "
+          + "; ".join(f"{name} {size / 1e6:.0f} MB, export {wall:.1f} s wall, {cpu:.1f} s CPU"
+                      for name, (size, wall, cpu) in figures.items()))
+    assert figures["opus:32"][0] <= 400e6
+    assert figures["opus:32"][0] < figures["flac"][0] / 4

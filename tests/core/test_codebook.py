@@ -580,6 +580,20 @@ def test_a_codebook_naming_a_telling_hidden_value_is_found_as_a_whole_word():
     assert hidden_values_named("as W11 said", hidden) == [("worker", "W11")]
 
 
+def test_a_one_letter_hidden_value_is_not_found_in_every_word_and_two_keep_their_case():
+    """Authorities coded A/B/S (or time points 1/2) were 'named' by any codebook: by the
+    article 'a', by the 's' of "parent's", by 'score 1'; so no pack could be exported."""
+    from rater.core.codebook.hidden_names import hidden_values_named
+
+    hidden = {"la": ["A", "B", "S"], "timepoint": ["1", "2"], "site": ["T1", "T2"],
+              "team": ["No", "Yes"]}
+    text = "A parent's answer scores 1 or 2; a worker says no to more than one thing."
+    assert hidden_values_named(text, hidden) == []
+    assert hidden_values_named("as at T1, the team said No", hidden) == [("site", "T1"),
+                                                                          ("team", "No")]
+    assert hidden_values_named("a t1 and a t2", hidden) == []
+
+
 def test_the_brief_is_optional_markdown_text(tmp_path):
     text = default_codebook_path().read_text(encoding="utf-8")
     assert load_codebook(default_codebook_path()).brief == ""
