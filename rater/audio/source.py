@@ -1,4 +1,5 @@
-"""Streaming audio source over soundfile, and ``probe`` for the import service.
+"""Streaming audio source over soundfile (and PyAV for M4A/AAC: `audio.aac`), and ``probe`` for
+the import service.
 
 Opening never decodes the whole file (a 2-hour recording opens in milliseconds); reads are
 block by block into a reusable buffer; seeks are sample-exact.
@@ -26,10 +27,13 @@ import soundfile as sf
 
 from rater.core.errors import Problem, RaterError
 
+from .aac import AacFile, is_aac_path
+
 # Formats whose frame count in the header is an estimate (MPEG audio without an exact index).
 _INEXACT_FORMATS = {"MP3", "MPEG"}
 _SUPPORTED_HINT = (
-    "use WAV, FLAC, OGG (Vorbis/Opus) or MP3; convert other formats first (e.g. with ffmpeg)"
+    "use WAV, FLAC, OGG (Vorbis/Opus), MP3 or M4A (AAC); convert other formats first "
+    "(e.g. with ffmpeg)"
 )
 
 
@@ -62,7 +66,7 @@ def _fmt_time(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def _open(path: str | os.PathLike) -> sf.SoundFile:
+def _open(path: str | os.PathLike) -> sf.SoundFile | AacFile:
     p = Path(path)
     if not p.exists():
         raise RaterError(
@@ -79,7 +83,7 @@ def _open(path: str | os.PathLike) -> sf.SoundFile:
                     "copy the recording again from its source",
                 )
             )
-        return sf.SoundFile(str(p))
+        return AacFile(p) if is_aac_path(p) else sf.SoundFile(str(p))
     except RaterError:
         raise
     except PermissionError as e:
@@ -88,7 +92,15 @@ def _open(path: str | os.PathLike) -> sf.SoundFile:
                 f"cannot read the audio file: {e.strerror}", str(p), "check the file's permissions"
             )
         ) from e
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as e:
+    except ValueError as e:
+        if not is_aac_path(p):
+            raise RaterError(Problem(f"not a readable audio file ({e})", str(p),
+                                     f"the file is damaged or in an unsupported format; "
+                                     f"{_SUPPORTED_HINT}")) from e
+        raise RaterError(Problem(f"not a readable M4A/AAC recording: {e}", str(p),
+                                 "copy the recording again from the phone or recorder it was "
+                                 "made on")) from e
+    except (sf.LibsndfileError, RuntimeError, TypeError) as e:
         raise RaterError(
             Problem(
                 f"not a readable audio file ({e})",
@@ -106,7 +118,7 @@ def _count_frames(path: str) -> int:
     as a FLAC recording interrupted by a crash; those cannot seek either: ``recorder.recover``
     repairs them)."""
     n = 0
-    with sf.SoundFile(path) as f:
+    with _open(path) as f:
         buf = np.zeros((1 << 16, f.channels), np.int16)
         while True:
             try:
@@ -119,7 +131,7 @@ def _count_frames(path: str) -> int:
     return n
 
 
-def _info_of(f: sf.SoundFile, path: str) -> AudioInfo:
+def _info_of(f: sf.SoundFile | AacFile, path: str) -> AudioInfo:
     fmt = f.format or "?"
     frames = int(f.frames)
     if frames >= _UNKNOWN_LENGTH:
@@ -195,7 +207,7 @@ def probe_exact(path: str | os.PathLike) -> AudioInfo:
     seconds, and a truncated file keeps the header of the whole one. Only when the header is so
     far off that the seek lands past the real end is the whole file decoded."""
     info = probe(path)
-    with sf.SoundFile(str(path)) as f:
+    with _open(path) as f:
         start = max(0, info.frames - int(TAIL_SECONDS * info.sample_rate))
         try:
             f.seek(start)
@@ -207,7 +219,7 @@ def probe_exact(path: str | os.PathLike) -> AudioInfo:
     return replace(info, frames=frames, duration_s=frames / info.sample_rate, exact=True)
 
 
-def _read_to_end(f: sf.SoundFile) -> int:
+def _read_to_end(f: sf.SoundFile | AacFile) -> int:
     buf = np.zeros((1 << 16, f.channels), np.float32)
     n = 0
     while True:

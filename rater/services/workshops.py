@@ -41,7 +41,7 @@ from rater.storage import workshops as store_ws
 from rater.storage.repository import NewRecording, StudyStore
 
 MAX_CODE = 32
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus", ".mp3")
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".aac")
 
 
 def create_workshop(location: str, codebook: Path | None = None, name: str = "",

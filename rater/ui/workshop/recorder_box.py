@@ -252,7 +252,7 @@ class RecorderBox(QGroupBox):
     def _add_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Add a practice recording", str(recordings_folder(self.workshop)),
-            "Audio (*.flac *.wav *.ogg *.opus *.mp3)")
+            "Audio (*.flac *.wav *.ogg *.opus *.mp3 *.m4a *.aac)")
         if not path:
             return
         self._snapshot()

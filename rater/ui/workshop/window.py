@@ -17,7 +17,7 @@ from rater.ui.workshop.participants import ParticipantsPanel
 from rater.ui.workshop.practice import PracticePanel
 from rater.ui.workshop.room import RoomMode
 
-AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.opus *.mp3)"
+AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.opus *.mp3 *.m4a *.aac)"
 
 
 class WorkshopWindow(QMainWindow):
