@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+import test_study_bench as study_bench
 from test_study_bench import CACHE, RATE, _speechlike, thirty_minute_flacs
 
 from rater.core.pack_audio import FLAC, parse_pack_audio
@@ -118,7 +119,8 @@ def test_a_pack_of_fifty_thirty_minute_recordings_in_flac_and_in_opus(tmp_path):
         figures[str(audio)] = (out.stat().st_size * 50 / count, clock.times["export"],
                                clock.times["export cpu"])
         out.unlink()
-    print(f"\npack of 50 x {MINUTES} min (measured on {count}; blinding took {blinding:.0f} s): "
+    print(f"\npack of 50 x {study_bench.MINUTES} min (measured on {count}; blinding took "
+          f"{blinding:.0f} s): "
           + "; ".join(f"{name} {size / 1e6:.0f} MB, export {wall:.1f} s wall, {cpu:.1f} s CPU"
                       for name, (size, wall, cpu) in figures.items()))
     assert figures["opus:32"][0] <= 400e6
