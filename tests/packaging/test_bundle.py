@@ -4,6 +4,7 @@ its own; the .deb's layout passes lintian."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pandas
 from audio_helpers import require_jack, setup_virtual_device
 from smoke import smoke
+from test_aac import write_m4a
 
 from rater import __version__
 
@@ -53,6 +55,25 @@ def test_the_deb_unpacked_runs_with_nothing_of_the_build_around(dist, empty_home
     assert not any(p.name.startswith("libportaudio") for p in bundle.rglob("*.so*")), \
         "PortAudio comes from the system (the desktop's own sound stack)"
     assert_smoke_passes(bundle / "rater", empty_home, tmp_path)
+    assert_a_phone_recording_imports(bundle / "rater", empty_home, tmp_path)
+
+
+def assert_a_phone_recording_imports(rater: Path, home: Path, tmp_path: Path) -> None:
+    """The frozen app reads M4A: PyAV and every FFmpeg library it links are in the bundle
+    (the first bundle with PyAV lacked its own copy of libasound and could not import av)."""
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    write_m4a(folder / "visit.m4a", 3.0)
+    (folder / "m.csv").write_text("file,la\nvisit.m4a,North\n")
+    study = tmp_path / "phone.rater"
+    env = {**os.environ, "HOME": str(home)}
+    for args in (["study", "init", study],
+                 ["study", "import", study, "--audio", folder, "--metadata", folder / "m.csv",
+                  "--json"]):
+        result = subprocess.run([str(rater), *map(str, args)], env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout)["added"] == 1
 
 
 def test_the_archive_holds_the_same_bundle_as_the_deb(dist, tmp_path):
