@@ -85,6 +85,8 @@ def test_hedges_g_worked_example_borenstein_2009():
     assert result["ci95"] == pytest.approx([0.5924 - 1.959964 * 0.2028,
                                             0.5924 + 1.959964 * 0.2028], abs=5e-4)
     assert "Borenstein" in result["method"]
+    # issue 15, item 3: the text states the z the interval uses (it said "+/-1.96 SE")
+    assert "z(.975) = 1.959964" in result["method"] and "1.96 SE" not in result["method"]
 
 
 def test_hedges_g_lakens_2013_movie_example():
