@@ -14,7 +14,7 @@ import soundfile as sf
 from audio_helpers import dominant_freq, read_capture
 
 from rater.audio.copies import pack_copy
-from rater.audio.opus import level_for
+from rater.audio.opus import write_opus
 from rater.audio.player import Player
 from rater.core.errors import RaterError
 from rater.core.pack_audio import PackAudioSpec
@@ -57,14 +57,13 @@ def opus_study(tmp_path):
     return study
 
 
-def test_level_for_inverts_libsndfiles_bit_rate_mapping(tmp_path):
+def test_the_bit_rate_asked_for_is_the_bit_rate_written(tmp_path):
     noise = np.random.default_rng(1).normal(0, 0.2, (RATE * 20, 1)).astype(np.float32)
     for kbps in (24, 32, 64):
-        with sf.SoundFile(tmp_path / "x.opus", "w", samplerate=RATE, channels=1, format="OGG",
-                          subtype="OPUS", compression_level=level_for(kbps)) as out:
-            out.write(noise)
+        write_opus([noise], tmp_path / "x.opus", RATE, 1, kbps)
         measured = (tmp_path / "x.opus").stat().st_size * 8 / 20 / 1000
         assert kbps * 0.8 < measured < kbps * 1.15, (kbps, measured)
+        assert sf.info(tmp_path / "x.opus").frames == len(noise), "libsndfile reads it exactly"
 
 
 def test_an_opus_copy_keeps_every_frame_and_only_the_encoders_name(tmp_path):
@@ -74,7 +73,8 @@ def test_an_opus_copy_keeps_every_frame_and_only_the_encoders_name(tmp_path):
         assert (out.format, out.subtype, out.samplerate) == ("OGG", "OPUS", 48000)
         assert out.frames == round((10.0 * 44100 + 3000) * 48000 / 44100)
         assert out.copy_metadata() == {}
-    assert b"libopus" in (tmp_path / "out.opus").read_bytes()[:200]
+    head = (tmp_path / "out.opus").read_bytes()[:200]
+    assert b"ffmpeg" in head and b"Lavf" not in head and b"encoder" not in head
 
 
 def test_an_opus_pack_round_trip_plays_seeks_and_imports_back(opus_study, tmp_path, jack):
@@ -83,12 +83,12 @@ def test_an_opus_pack_round_trip_plays_seeks_and_imports_back(opus_study, tmp_pa
     result = export_pack(opus_study, "R1", opus_pack, OPUS)
     assert result["audio"] == "opus:32" and result["items"] == 6
     assert opus_pack.stat().st_size < flac_pack.stat().st_size / 3
-    assert opus_pack.stat().st_size * 8 / (6 * 30) < 36_000, "about 32 kbit/s"
 
     with zipfile.ZipFile(opus_pack) as archive:
         audio = [i for i in archive.infolist() if i.filename.startswith("audio/")]
     assert len(audio) == 6 and all(i.filename.endswith(".opus") for i in audio)
     assert all(i.compress_type == zipfile.ZIP_STORED for i in audio)
+    assert sum(i.file_size for i in audio) * 8 / (6 * 30) < 36_000, "about 32 kbit/s"
 
     folder = unpack_for_rating(opus_pack, tmp_path / "workspace")
     files = sorted((folder / "audio").iterdir())
