@@ -33,6 +33,7 @@ import numpy as np
 from rater.core.errors import Problem
 
 from .source import SourceError, StreamingSource, to_stereo
+from .threads import name_os_thread, raise_thread_priority
 
 ENGINE_FLAG = "--rater-audio-engine"
 KEY_ENV = "RATER_AUDIO_ENGINE_KEY"
@@ -44,6 +45,8 @@ CRASH_FIX = (
     "check the sound configuration (e.g. ~/.asoundrc or ALSA_CONFIG_PATH) and that a sound server "
     "or card is present; everything except playback keeps working"
 )
+
+READ_FRAMES = 8192  # the decoder reads this much at a time (fewer wake-ups; ~1 ms of FLAC)
 
 # Block kinds in the decoder queue
 _DATA, _EOF, _ERROR = 0, 1, 2
@@ -62,7 +65,7 @@ def _problem_dict(p: Problem) -> dict:
 
 
 class Engine:
-    QUEUE_SECONDS = 0.3
+    QUEUE_SECONDS = 0.3  # decoded audio kept ready; refilled in bursts of half of it
 
     def __init__(self, conn):
         self.conn = conn
@@ -83,6 +86,8 @@ class Engine:
         self.queue: collections.deque = collections.deque()
         self.records: collections.deque = collections.deque()
         self.events: collections.deque = collections.deque()
+        self.report_now = threading.Event()
+        self.fade_out = None  # audio a rewind cut off, cross-faded into the next block
         # decoder
         self.path = None
         self.sample_rate = 44100
@@ -198,6 +203,9 @@ class Engine:
             self.stats["stream_latency"] = float(s.latency)
             return
         self.close_stream()
+        if self._open_alsa_writer():
+            self.stream_key = key
+            return
         dev = self.resolve_device(self.device)
         if dev is None and not self.list_devices():
             raise _EngineError(
@@ -235,101 +243,130 @@ class Engine:
                 )
             ) from e
 
+    def _open_alsa_writer(self) -> bool:
+        """With RATER_AUDIO_OUTPUT=alsa, the system's default output on Linux goes through ALSA
+        directly (rewindable; see alsa_writer.py). Experimental: not yet the default, see
+        docs/decisions/1804-alsa-output-with-rewind.md for what is left."""
+        if (self.device is not None or not sys.platform.startswith("linux")
+                or os.environ.get("RATER_AUDIO_OUTPUT") != "alsa"):
+            return False
+        from .alsa_pcm import AlsaError
+        from .alsa_writer import AlsaWriter
+
+        try:
+            self.stream = AlsaWriter(self, self.sample_rate)
+        except (AlsaError, OSError) as e:
+            self.stats["output_fallback"] = f"PortAudio ({e})"
+            return False
+        self.stats["stream_latency"] = self.stream.latency
+        return True
+
+    def _redo_output(self) -> None:
+        """Tell an output that can rewind that what must be heard has changed."""
+        redo = getattr(self.stream, "redo", None)
+        if redo is not None:
+            redo()
+
     def close_stream(self) -> None:
         s, self.stream = self.stream, None
         self.stream_key = None
         if s is not None:
-            try:
-                s.abort()
+            with contextlib.suppress(Exception):
+                if hasattr(s, "abort"):
+                    s.abort()
                 s.close()
-            except Exception:
-                pass
 
     # -- the audio callback (keep it tiny) ----------------------------------------------------
     def _callback(self, outdata, frames, time_info, status):
         t0 = time.perf_counter()
+        st = self.stats
+        st["callbacks"] += 1
+        if status.output_underflow:
+            st["underflows"] += 1
+        if not self._cb_priority_done:
+            self._cb_priority_done = True
+            st["priority"] = raise_thread_priority()
+            name_os_thread("rater-callback")
+        now = time.monotonic()
+        dac = now + max(0.0, time_info.outputBufferDacTime - time_info.currentTime)
+        self.records.append(self.render(outdata, frames, now, dac)[1])
+        ms = (time.perf_counter() - t0) * 1000.0
+        if ms > st["max_callback_ms"]:
+            st["max_callback_ms"] = ms
+
+    def render(self, outdata, frames, now, dac):
+        """Fill one block of output: the next queued block at the (ramped) gain, or silence.
+        Returns the block taken (or None) and its record (gen, source start, end, DAC time,
+        speed). The work of the PortAudio callback, and of the ALSA writer."""
         try:
-            st = self.stats
-            st["callbacks"] += 1
-            if status.output_underflow:
-                st["underflows"] += 1
-            now = time.monotonic()
-            if st["first_callback_mono"] is None:
-                st["first_callback_mono"] = now
-            if not self._cb_priority_done:
-                self._cb_priority_done = True
-                st["priority"] = _raise_thread_priority()
-            dac = now + max(0.0, time_info.outputBufferDacTime - time_info.currentTime)
-            gen = self.gen
-            target = self.volume if self.playing else 0.0
-            g0 = self.gain_now
-            block = None
-            if target > 0.0 or g0 > 0.0:
-                q = self.queue
-                while q:
-                    b = q.popleft()
-                    if b.gen >= gen:  # older generations were made obsolete by a seek
-                        block = b
-                        if b.gen != st["last_gen"]:
-                            st["last_gen"] = b.gen
-                            st["gen_first"] = (b.gen, now, dac - now)
-                        gen = b.gen
-                        break
-                if block is None and self.playing:
-                    st["starved"] += 1
-            if block is None:
-                outdata.fill(0.0)
-                self.gain_now = 0.0
-                self.records.append((gen, self.hold_pos, self.hold_pos, dac, self.speed))
-            elif block.kind == _DATA:
-                data = block.data
-                if g0 == target:
-                    if target == 1.0:
-                        outdata[:] = data
-                    else:
-                        np.multiply(data, np.float32(target), out=outdata)
-                else:
-                    ramp = np.linspace(g0, target, frames, dtype=np.float32)[:, None]
-                    np.multiply(data, ramp, out=outdata)
-                self.gain_now = target
-                self.hold_pos = block.src_end
-                if st["first_audio_mono"] is None:
-                    st["first_audio_mono"] = now
-                self.records.append((gen, block.src_start, block.src_end, dac, self.speed))
-            else:  # end of file or decoding error: stop where the audio stopped
-                outdata.fill(0.0)
-                self.playing = False
-                self.gain_now = 0.0
-                self.records.append((gen, self.hold_pos, self.hold_pos, dac, self.speed))
-                if block.kind == _EOF:
-                    self.events.append(("end", {"duration_s": block.src_end, "dac": dac}))
-                else:
-                    self.events.append(("error", block.message))
+            return self._render(outdata, frames, now, dac)
         except BaseException as e:  # never let PortAudio swallow it (it would abort silently)
             outdata.fill(0.0)
             self.playing = False
-            self.events.append(
-                (
-                    "error",
-                    {
-                        "problem": _problem_dict(
-                            Problem(
-                                f"audio output failed: {type(e).__name__}: {e}",
-                                "audio callback",
-                                "try again; if it repeats, choose another output device "
-                                "and report the bug",
-                            )
-                        ),
-                        "position_s": self.hold_pos,
-                    },
-                )
-            )
-        ms = (time.perf_counter() - t0) * 1000.0
-        if ms > self.stats["max_callback_ms"]:
-            self.stats["max_callback_ms"] = ms
+            self.events.append(("error", {
+                "problem": _problem_dict(Problem(
+                    f"audio output failed: {type(e).__name__}: {e}", "audio output",
+                    "try again; if it repeats, choose another output device and report the bug")),
+                "position_s": self.hold_pos}))
+            return None, (self.gen, self.hold_pos, self.hold_pos, dac, self.speed)
+
+    def _render(self, outdata, frames, now, dac):
+        st = self.stats
+        fade, self.fade_out = self.fade_out, None
+        if st["first_callback_mono"] is None:
+            st["first_callback_mono"] = now
+        gen = self.gen
+        target = self.volume if self.playing else 0.0
+        g0 = self.gain_now
+        block = None
+        if target > 0.0 or g0 > 0.0:
+            q = self.queue
+            while q:
+                b = q.popleft()
+                if b.gen >= gen:  # older generations were made obsolete by a seek
+                    block = b
+                    if b.gen != st["last_gen"]:
+                        st["last_gen"] = b.gen
+                        st["gen_first"] = (b.gen, now, dac - now)
+                    gen = b.gen
+                    break
+            if block is None and self.playing:
+                st["starved"] += 1
+        if block is None:
+            outdata.fill(0.0)
+            self.gain_now = 0.0
+            return None, (gen, self.hold_pos, self.hold_pos, dac, self.speed)
+        if block.kind != _DATA:  # end of file or decoding error: stop where the audio stopped
+            outdata.fill(0.0)
+            self.playing = False
+            self.gain_now = 0.0
+            if block.kind == _EOF:
+                self.events.append(("end", {"duration_s": block.src_end, "dac": dac}))
+            else:
+                self.events.append(("error", block.message))
+            return block, (gen, self.hold_pos, self.hold_pos, dac, self.speed)
+        data = block.data
+        if g0 == target:
+            if target == 1.0:
+                outdata[:] = data
+            else:
+                np.multiply(data, np.float32(target), out=outdata)
+        else:
+            ramp = np.linspace(g0, target, frames, dtype=np.float32)[:, None]
+            np.multiply(data, ramp, out=outdata)
+        if fade is not None:  # a seek: cross-fade from the audio it cut off (no click)
+            up = np.linspace(0.0, 1.0, frames, dtype=np.float32)[:, None]
+            outdata *= up
+            outdata += fade * (1.0 - up)
+        self.gain_now = target
+        self.hold_pos = block.src_end
+        if st["first_audio_mono"] is None:
+            st["first_audio_mono"] = now
+        return block, (gen, block.src_start, block.src_end, dac, self.speed)
 
     # -- decoder thread ------------------------------------------------------------------------
     def _decode(self, path, opened: dict, ready: threading.Event) -> None:
+        name_os_thread("rater-decoder")
         try:
             src = StreamingSource(path)
         except Exception as e:
@@ -340,7 +377,7 @@ class Engine:
         ready.set()
         sr = src.sample_rate
         bs = self.blocksize
-        read_n = bs * 2
+        read_n = max(bs * 2, READ_FRAMES)
         buf = np.zeros((read_n, src.channels), dtype=np.float32)
         stereo = np.zeros((read_n, 2), dtype=np.float32)
         acc = np.zeros((0, 2), dtype=np.float32)
@@ -457,6 +494,7 @@ class Engine:
                 self.queue.extendleft(reversed(st[2]))  # one C call: atomic for the callback
                 self.gen = gen
                 self.stats["seek_switch"] = time.monotonic()
+                self._redo_output()
                 self.hold_pos = st[1]
                 q = self.queue  # purge what the switch made obsolete
                 while len(q) > len(st[2]) and q[-1].gen < gen:
@@ -466,21 +504,15 @@ class Engine:
 
     # -- reporter thread ----------------------------------------------------------------------
     def _report(self) -> None:
+        """Send what was played and the events to the app: every 25 ms behind PortAudio, every
+        150 ms (or at once when a seek's first block is about to be heard) behind the ALSA
+        writer, whose records already wait until their audio is due."""
+        name_os_thread("rater-reporter")
         last_hold = None
         while not self.reporter_stop:
-            time.sleep(0.025)
-            out = []
-            recs = self.records
-            while recs:
-                r = recs.popleft()
-                if r[1] == r[2]:  # holding: report only changes
-                    key = (r[0], r[1])
-                    if key == last_hold:
-                        continue
-                    last_hold = key
-                else:
-                    last_hold = None
-                out.append(r)
+            self.report_now.wait(0.15 if hasattr(self.stream, "redo") else 0.025)
+            self.report_now.clear()
+            out, last_hold = _coalesce(self.records, last_hold)
             if out:
                 self.send(("blocks", out))
             ev = self.events
@@ -576,9 +608,11 @@ class Engine:
 
     def cmd_play(self):
         self.playing = True
+        self._redo_output()
 
     def cmd_pause(self):
         self.playing = False
+        self._redo_output()
 
     def cmd_seek(self, seconds):
         self.stats["seek_cmd"] = time.monotonic()
@@ -591,6 +625,7 @@ class Engine:
 
     def cmd_volume(self, volume):
         self.volume = float(min(1.0, max(0.0, volume)))
+        self._redo_output()
 
     def cmd_stop(self):
         self.playing = False
@@ -683,21 +718,28 @@ class Engine:
                     self.sd._terminate()
 
 
-def _raise_thread_priority() -> str:
-    """Best effort: real-time (SCHED_FIFO) or at least a higher priority for the calling (audio
-    callback) thread, so other processes on a busy machine cannot delay it. Needs rtprio or
-    CAP_SYS_NICE; silently does nothing otherwise. Returns what was obtained."""
-    tid = threading.get_native_id()
-    try:
-        os.sched_setscheduler(tid, os.SCHED_FIFO, os.sched_param(10))
-        return "SCHED_FIFO 10"
-    except (AttributeError, OSError):
-        pass
-    try:
-        os.setpriority(os.PRIO_PROCESS, tid, -10)
-        return "nice -10"
-    except (AttributeError, OSError):
-        return "normal"
+def _coalesce(records: collections.deque, last_hold):
+    """Take the records waiting in ``records``: one record for a run of blocks that play one
+    after another (same generation and speed, contiguous in the source and in time), holds only
+    when they change. Fewer, larger messages: the app extrapolates within a record."""
+    out: list[tuple] = []
+    while records:
+        r = records.popleft()
+        if r[1] == r[2]:  # holding: report only changes
+            if (r[0], r[1]) == last_hold:
+                continue
+            last_hold = (r[0], r[1])
+            out.append(r)
+            continue
+        last_hold = None
+        if out:
+            g, a, b, dac, speed = out[-1]
+            if (g == r[0] and speed == r[4] and b > a and abs(r[1] - b) < 1e-9
+                    and abs(r[3] - (dac + (b - a) / speed)) < 0.002):
+                out[-1] = (g, a, r[2], dac, speed)
+                continue
+        out.append(r)
+    return out, last_hold
 
 
 class _EngineError(Exception):

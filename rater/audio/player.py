@@ -486,9 +486,9 @@ class Player:
                     continue
                 if r.src_end <= r.src_start:
                     return r.src_start
-                # extrapolate within the block, and at most 0.2 s beyond the last report
+                # extrapolate within the record, and at most 0.5 s beyond the last report
                 return min(
-                    r.src_start + (now - r.dac) * r.speed, r.src_end + 0.2 * r.speed, self._duration
+                    r.src_start + (now - r.dac) * r.speed, r.src_end + 0.5 * r.speed, self._duration
                 )
             return self._hold
 
