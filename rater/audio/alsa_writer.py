@@ -22,8 +22,8 @@ import numpy as np
 from .alsa_pcm import AlsaError, AlsaPcm
 from .threads import name_os_thread, raise_thread_priority
 
-BUFFER_S = 0.25
-WAKE_S = 0.1
+BUFFER_S = 0.3
+WAKE_S = 0.15
 EAGER_S = 0.08
 EAGER_WAKE_S = 0.002
 KEEP_FRAMES = 256  # never rewind closer to the device than this (5.8 ms at 44.1 kHz)
@@ -31,14 +31,27 @@ RELEASE_S = 0.03  # a record goes to the app when its audio is this close to the
 SAFE_FRAMES = 2048  # with this much queued in ALSA, wait for the decoder rather than starve
 
 
+def _check_rewinds(pcm: AlsaPcm, block: int) -> None:
+    """Refuse a chain where a rewind does not take audio back: ALSA's sample-rate converter
+    (a recording at a rate the device does not take) rewinds nothing, and PulseAudio's plugin
+    hands audio to the server as it is written."""
+    if not pcm.rewinds_reach_the_device():
+        raise AlsaError("rewinds do not reach this device (PulseAudio's ALSA plugin)")
+    pcm.write(np.zeros((4 * block, 2), dtype=np.float32))
+    if pcm.rewind(block) != block:
+        raise AlsaError(f"ALSA cannot rewind this output at {pcm.rate} Hz")
+
+
 class AlsaWriter:
     """Owns an ``AlsaPcm`` and the thread that fills it from ``engine.render``."""
 
     def __init__(self, engine, rate: int, device: str = "default"):
         pcm = AlsaPcm(device, rate, BUFFER_S)
-        if not pcm.rewinds_reach_the_device():
+        try:
+            _check_rewinds(pcm, engine.blocksize)
+        except AlsaError:
             pcm.close()
-            raise AlsaError("rewinds do not reach this device (a PulseAudio plugin)")
+            raise
         self.pcm, self.engine, self.rate = pcm, engine, rate
         self.latency = pcm.buffer_frames / rate
         self.written: collections.deque = collections.deque()  # (block, gain, hold, record)
@@ -60,9 +73,12 @@ class AlsaWriter:
         self._wake.set()
 
     def close(self) -> None:
+        """Stop after what was last rendered (a fade-out, usually) has been heard."""
+        time.sleep((KEEP_FRAMES + 2 * self.engine.blocksize) / self.rate)
         self._stop = True
         self._wake.set()
         self._thread.join(2)
+        self.pcm.rewind(self.pcm.rewindable())  # what was never heard is not played (nor teed)
         self.pcm.close()
 
     def _run(self) -> None:

@@ -65,7 +65,7 @@ def _problem_dict(p: Problem) -> dict:
 
 
 class Engine:
-    QUEUE_SECONDS = 0.3  # decoded audio kept ready; refilled in bursts of half of it
+    QUEUE_SECONDS = 0.6  # decoded audio kept ready; refilled in bursts of half of it
 
     def __init__(self, conn):
         self.conn = conn
@@ -73,7 +73,7 @@ class Engine:
         self.sd = None
         self.stream = None
         self.device = None  # name or None (default)
-        self.blocksize = 1024
+        self.blocksize = 512  # the prewarmed stream matches the player's default
         self.latency = 0.025
         # playback state shared with the callback (plain attributes: atomic under the GIL)
         self.gen = 0  # generation now playing (the callback plays blocks of this gen or newer)
@@ -86,6 +86,7 @@ class Engine:
         self.queue: collections.deque = collections.deque()
         self.records: collections.deque = collections.deque()
         self.events: collections.deque = collections.deque()
+        self.due_events: collections.deque = collections.deque()  # (DAC time, name, payload)
         self.report_now = threading.Event()
         self.fade_out = None  # audio a rewind cut off, cross-faded into the next block
         # decoder
@@ -244,11 +245,10 @@ class Engine:
             ) from e
 
     def _open_alsa_writer(self) -> bool:
-        """With RATER_AUDIO_OUTPUT=alsa, the system's default output on Linux goes through ALSA
-        directly (rewindable; see alsa_writer.py). Experimental: not yet the default, see
-        docs/decisions/1804-alsa-output-with-rewind.md for what is left."""
+        """The system's default output on Linux goes through ALSA directly, where it can rewind
+        (see alsa_writer.py); PortAudio otherwise, or with RATER_AUDIO_OUTPUT=portaudio."""
         if (self.device is not None or not sys.platform.startswith("linux")
-                or os.environ.get("RATER_AUDIO_OUTPUT") != "alsa"):
+                or os.environ.get("RATER_AUDIO_OUTPUT") == "portaudio"):
             return False
         from .alsa_pcm import AlsaError
         from .alsa_writer import AlsaWriter
@@ -340,10 +340,10 @@ class Engine:
             outdata.fill(0.0)
             self.playing = False
             self.gain_now = 0.0
-            if block.kind == _EOF:
-                self.events.append(("end", {"duration_s": block.src_end, "dac": dac}))
+            if block.kind == _EOF:  # told when the audio before it has been heard
+                self.due_events.append((dac, "end", {"duration_s": block.src_end, "dac": dac}))
             else:
-                self.events.append(("error", block.message))
+                self.due_events.append((dac, "error", block.message))
             return block, (gen, self.hold_pos, self.hold_pos, dac, self.speed)
         data = block.data
         if g0 == target:
@@ -491,6 +491,7 @@ class Engine:
             st[2].append(block)
             if len(st[2]) >= 2 or block.kind != _DATA:
                 self._staged = None
+                self._fade_from_next_block()
                 self.queue.extendleft(reversed(st[2]))  # one C call: atomic for the callback
                 self.gen = gen
                 self.stats["seek_switch"] = time.monotonic()
@@ -502,19 +503,31 @@ class Engine:
         else:
             self.queue.append(block)
 
+    def _fade_from_next_block(self) -> None:
+        """Behind PortAudio, a seek cross-fades from the block that would have played next (the
+        ALSA writer takes the exact one from what it rewinds)."""
+        q = self.queue
+        nxt = q[0] if q else None
+        if (nxt is not None and nxt.kind == _DATA and self.gain_now > 0.0
+                and not hasattr(self.stream, "redo")):
+            self.fade_out = nxt.data * np.float32(self.gain_now)
+
     # -- reporter thread ----------------------------------------------------------------------
     def _report(self) -> None:
         """Send what was played and the events to the app: every 25 ms behind PortAudio, every
-        150 ms (or at once when a seek's first block is about to be heard) behind the ALSA
+        250 ms (or at once when a seek's first block is about to be heard) behind the ALSA
         writer, whose records already wait until their audio is due."""
         name_os_thread("rater-reporter")
         last_hold = None
         while not self.reporter_stop:
-            self.report_now.wait(0.15 if hasattr(self.stream, "redo") else 0.025)
+            self.report_now.wait(0.25 if hasattr(self.stream, "redo") else 0.025)
             self.report_now.clear()
             out, last_hold = _coalesce(self.records, last_hold)
             if out:
                 self.send(("blocks", out))
+            due = self.due_events
+            while due and due[0][0] <= time.monotonic():
+                self.events.append(due.popleft()[1:])
             ev = self.events
             while ev:
                 name, payload = ev.popleft()
@@ -560,8 +573,18 @@ class Engine:
         self.dec_stop = False
         self.queue.clear()
 
-    def cmd_open(self, path, position=0.0, blocksize=None, latency=None, device="__keep__"):
+    def _fade_to_silence(self) -> None:
+        """Stop playing with the gain ramped down (no click), before the queue is emptied."""
         self.playing = False
+        if self.gain_now == 0.0 or self.stream is None:
+            return
+        self._redo_output()
+        end = time.monotonic() + 0.1
+        while self.gain_now > 0.0 and time.monotonic() < end:
+            time.sleep(0.002)
+
+    def cmd_open(self, path, position=0.0, blocksize=None, latency=None, device="__keep__"):
+        self._fade_to_silence()
         self._stop_decoder()
         self.path = None
         if blocksize:
@@ -633,7 +656,7 @@ class Engine:
         return self.req_gen
 
     def cmd_close(self):
-        self.playing = False
+        self._fade_to_silence()
         self._stop_decoder()
         self.close_stream()
         self.path = None
@@ -708,7 +731,7 @@ class Engine:
                         )
                     )
         finally:
-            self.playing = False
+            self._fade_to_silence()
             self.reporter_stop = True
             self._stop_decoder()
             self.close_stream()

@@ -43,7 +43,7 @@ from .engine import CRASH_FIX, ENGINE_FLAG, KEY_ENV
 from .source import AudioInfo, probe
 from .stretch import check_speed
 
-DEFAULT_BLOCKSIZE = 1024
+DEFAULT_BLOCKSIZE = 512
 DEFAULT_LATENCY = 0.025  # seconds; with blocksize 1024 at 44.1 kHz: seek heard in ~25-50 ms
 _START_TIMEOUT_S = 20.0
 _CALL_TIMEOUT_S = 15.0
@@ -93,7 +93,7 @@ class Player:
         self._duration = 0.0
         self._lock = threading.RLock()
         self._records: collections.deque[_Record] = collections.deque(maxlen=256)
-        self._gen = 0
+        self._gen = self._first_gen = 0
         self._pending: tuple[int, float, float | None] | None = None  # (gen, target_s, t_seek)
         self._speed = 1.0
         self._volume = 1.0
@@ -292,10 +292,13 @@ class Player:
             for gen, a, b, dac, speed in recs:
                 r = _Record(gen, a, b, dac, speed)
                 self._records.append(r)
+                if gen < self._first_gen:
+                    continue  # the previous recording's last blocks
+                if b > a:  # heard, even if a seek has since made its generation obsolete
+                    self.listening.add(a, b, speed)
                 if gen != self._gen:
                     continue
                 if b > a:
-                    self.listening.add(a, b, speed)
                     p = self._pending
                     if p is not None and p[0] == gen:
                         if p[2] is not None:
@@ -384,7 +387,7 @@ class Player:
             self.info = info
             self._duration = info.duration_s
             self._records.clear()
-            self._gen = payload["gen"]
+            self._gen = self._first_gen = payload["gen"]
             self._pending = (payload["gen"], float(position), None)
             self._playing = False
             self._ended = False

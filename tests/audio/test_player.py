@@ -15,7 +15,7 @@ from rater.audio.player import Player, PlayerError
 from rater.audio.reencode import reencode
 from rater.core.errors import RaterError
 
-BS = 1024  # the player's block size: a resume ramps the gain up over the first block
+BS = 512  # the player's block size: a resume ramps the gain up over the first block
 
 
 def wait_for(pred, timeout=5.0):
@@ -188,6 +188,30 @@ def test_seek_is_heard_quickly(player, make_audio):
         assert s < player.position() < s + 0.3
     lat = player.stats()["seek_latencies"]
     assert len(lat) == 5 and max(lat) < 0.08
+
+
+def test_a_seek_cross_fades_with_no_click_and_no_gap(player, make_audio):
+    """Seeks while playing a tone land on other phases of it: cut abruptly, the wave would jump
+    (a click); the old audio fades out while the new fades in, over one block."""
+    amp = 0.8
+    player.open(make_audio("t.flac", tone(30.0, 440.0, amp=amp)))
+    player.play()
+    time.sleep(0.4)
+    for target in (12.0005, 3.0011, 25.0017, 7.0009, 18.0013):
+        player.seek(target)
+        time.sleep(0.3)
+    player.pause()
+    time.sleep(0.2)
+    player.close()
+    cap = read_capture()
+    heard = cap[first_nonzero(cap):, 0]
+    heard = heard[: np.flatnonzero(heard)[-1]]
+    steps = np.abs(np.diff(heard))
+    slope = 2 * np.pi * 440 / SR * amp  # the tone's largest change from one sample to the next
+    fade = 2 * amp / BS  # what a cross-fade of two tones over one block can add to it
+    assert steps.max() <= (slope + fade) * 1.02
+    silent = np.abs(heard) < 1e-4
+    assert not np.convolve(silent, np.ones(64), "valid").max() >= 64, "a silent gap"
 
 
 def test_corrupt_audio_mid_stream_gives_an_error_with_position(player, make_audio, tmp_path):
