@@ -54,7 +54,8 @@ class AlsaPcm:
     """An open interleaved float32 stereo playback PCM. Writes never block: the caller writes
     at most ``avail()`` frames. Not thread-safe: one writer thread owns it."""
 
-    def __init__(self, device: str, rate: int, buffer_s: float, channels: int = 2):
+    def __init__(self, device: str, rate: int, buffer_s: float, channels: int = 2,
+                 convert_rate: bool = True):
         self._lib = _library()
         self.rate, self.channels = rate, channels
         self.underflows = 0
@@ -65,8 +66,8 @@ class AlsaPcm:
         self._pcm = handle
         try:
             self._check(self._lib.snd_pcm_set_params(
-                handle, _FORMAT_FLOAT_LE, _ACCESS_RW_INTERLEAVED, channels, rate, 1,
-                int(buffer_s * 1e6)), f"set {rate} Hz float32 stereo")
+                handle, _FORMAT_FLOAT_LE, _ACCESS_RW_INTERLEAVED, channels, rate, int(convert_rate),
+                int(buffer_s * 1e6)), f"play {rate} Hz float32 stereo")
             buffer_size, period_size = ctypes.c_ulong(), ctypes.c_ulong()
             self._check(self._lib.snd_pcm_get_params(
                 handle, ctypes.byref(buffer_size), ctypes.byref(period_size)), "read its size")

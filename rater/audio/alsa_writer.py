@@ -32,9 +32,9 @@ SAFE_FRAMES = 2048  # with this much queued in ALSA, wait for the decoder rather
 
 
 def _check_rewinds(pcm: AlsaPcm, block: int) -> None:
-    """Refuse a chain where a rewind does not take audio back: ALSA's sample-rate converter
-    (a recording at a rate the device does not take) rewinds nothing, and PulseAudio's plugin
-    hands audio to the server as it is written."""
+    """Refuse a chain where a rewind does not take audio back: PulseAudio's plugin hands audio
+    to the server as it is written (and ALSA's sample-rate converter, kept out by opening at a
+    rate the device plays, rewinds nothing)."""
     if not pcm.rewinds_reach_the_device():
         raise AlsaError("rewinds do not reach this device (PulseAudio's ALSA plugin)")
     pcm.write(np.zeros((4 * block, 2), dtype=np.float32))
@@ -46,7 +46,7 @@ class AlsaWriter:
     """Owns an ``AlsaPcm`` and the thread that fills it from ``engine.render``."""
 
     def __init__(self, engine, rate: int, device: str = "default"):
-        pcm = AlsaPcm(device, rate, BUFFER_S)
+        pcm = AlsaPcm(device, rate, BUFFER_S, convert_rate=False)  # a rate the device plays
         try:
             _check_rewinds(pcm, engine.blocksize)
         except AlsaError:
@@ -57,6 +57,7 @@ class AlsaWriter:
         self.written: collections.deque = collections.deque()  # (block, gain, hold, record)
         self.released_gen = -1
         self._wake = threading.Event()
+        self._lock = threading.Lock()  # the written records: this thread and the reporter
         self._redo = False
         self._stop = False
         self.error: str | None = None
@@ -94,10 +95,11 @@ class AlsaWriter:
                 now = time.monotonic()
                 if self._redo:
                     self._redo = False
-                    self._take_back(bs)
+                    with self._lock:
+                        self._take_back(bs)
                     eager_until = now + EAGER_S
                 caught_up = self._top_up(out, bs, now)
-                self._release(now)
+                self.release_due(now)
                 wait = EAGER_WAKE_S if now < eager_until or not caught_up else WAKE_S
         except Exception as e:  # reported by the engine's reporter as a stopped output
             self.error = f"{type(e).__name__}: {e}"
@@ -154,6 +156,12 @@ class AlsaWriter:
         if cut is not None and engine.gain_now > 0.0:
             engine.fade_out = cut.data * np.float32(engine.gain_now)
         engine.queue.extendleft(reversed(again))
+
+    def release_due(self, now: float) -> None:
+        """Hand the records of audio about to be heard to the engine's reporter (which also
+        calls this before telling an end, so the app has every block heard before it)."""
+        with self._lock:
+            self._release(now)
 
     def _release(self, now: float) -> None:
         written, records = self.written, self.engine.records

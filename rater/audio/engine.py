@@ -32,6 +32,7 @@ import numpy as np
 
 from rater.core.errors import Problem
 
+from .resample import Resampler
 from .source import SourceError, StreamingSource, to_stereo
 from .threads import name_os_thread, raise_thread_priority
 
@@ -46,6 +47,7 @@ CRASH_FIX = (
     "or card is present; everything except playback keeps working"
 )
 
+DEVICE_RATES = (48000, 44100, 96000, 88200)  # tried, in this order, when a file's rate is not
 READ_FRAMES = 8192  # the decoder reads this much at a time (fewer wake-ups; ~1 ms of FLAC)
 
 # Block kinds in the decoder queue
@@ -199,6 +201,10 @@ class Engine:
             raise _EngineError(Problem("sound output is unavailable", "PortAudio", PORTAUDIO_FIX))
         key = (self.device, self.sample_rate, self.blocksize, self.latency)
         s = self.stream
+        if reuse and hasattr(s, "redo") and s.active and self.stream_key[::2] == key[::2]:
+            self.stats["stream_reused"] = True  # the ALSA output plays every rate (resampled)
+            self.stats["stream_latency"] = float(s.latency)
+            return
         if reuse and s is not None and self.stream_key == key and s.active:
             self.stats["stream_reused"] = True
             self.stats["stream_latency"] = float(s.latency)
@@ -253,13 +259,23 @@ class Engine:
         from .alsa_pcm import AlsaError
         from .alsa_writer import AlsaWriter
 
-        try:
-            self.stream = AlsaWriter(self, self.sample_rate)
-        except (AlsaError, OSError) as e:
-            self.stats["output_fallback"] = f"PortAudio ({e})"
-            return False
-        self.stats["stream_latency"] = self.stream.latency
-        return True
+        problem = None
+        for rate in dict.fromkeys((self.sample_rate, *DEVICE_RATES)):  # the file's rate first
+            try:
+                self.stream = AlsaWriter(self, rate)
+            except (AlsaError, OSError) as e:
+                problem = e
+                continue
+            self.stats["stream_latency"] = self.stream.latency
+            return True
+        self.stats["output_fallback"] = f"PortAudio ({problem})"
+        return False
+
+    @property
+    def out_rate(self) -> int:
+        """The rate the output plays at: the file's, unless the ALSA output converts it."""
+        s = self.stream
+        return s.rate if hasattr(s, "redo") else self.sample_rate
 
     def _redo_output(self) -> None:
         """Tell an output that can rewind that what must be heard has changed."""
@@ -344,6 +360,7 @@ class Engine:
                 self.due_events.append((dac, "end", {"duration_s": block.src_end, "dac": dac}))
             else:
                 self.due_events.append((dac, "error", block.message))
+            self.report_now.set()  # the reporter times its message
             return block, (gen, self.hold_pos, self.hold_pos, dac, self.speed)
         data = block.data
         if g0 == target:
@@ -381,7 +398,8 @@ class Engine:
         buf = np.zeros((read_n, src.channels), dtype=np.float32)
         stereo = np.zeros((read_n, 2), dtype=np.float32)
         acc = np.zeros((0, 2), dtype=np.float32)
-        stretcher = None
+        stretcher = resampler = None
+        out_sr = sr
         gen, speed, seg_start, out_count, eof = -1, 1.0, 0.0, 0, True
         target_blocks = max(4, int(self.QUEUE_SECONDS * sr / bs))
         low_water = target_blocks // 2  # refill in bursts: fewer wake-ups
@@ -396,6 +414,8 @@ class Engine:
                     frame = src.seek(int(round(seconds * sr)))
                     seg_start, out_count, eof = frame / sr, 0, False
                     acc = np.zeros((0, 2), dtype=np.float32)
+                    out_sr = self.out_rate
+                    resampler = Resampler(sr, out_sr) if out_sr != sr else None
                     if speed != 1.0:
                         if stretcher is None:
                             from .stretch import TimeStretcher
@@ -411,7 +431,7 @@ class Engine:
                     if eof or not refilling:
                         # sleep until the queue is down to the low-water mark (or a command)
                         spare = len(self.queue) - low_water + 1
-                        self.dec_wake.wait(max(0.005, spare * bs / sr))
+                        self.dec_wake.wait(max(0.005, spare * bs / out_sr))
                         self.dec_wake.clear()
                         continue
                 refilling = True
@@ -422,14 +442,16 @@ class Engine:
                     y = stretcher.process(y, speed)
                     if last:
                         y = np.concatenate([y, stretcher.flush()])
+                if resampler is not None:
+                    y = resampler.process(y, last)
                 acc = np.concatenate([acc, y]) if len(acc) else y.copy()
                 true_end = src.tell() / sr if last else None
                 while len(acc) >= bs or (last and len(acc)):
                     chunk = acc[:bs]
                     if len(chunk) < bs:
                         chunk = np.concatenate([chunk, np.zeros((bs - len(chunk), 2), np.float32)])
-                    a = seg_start + out_count * speed / sr
-                    b = seg_start + (out_count + min(bs, len(acc))) * speed / sr
+                    a = seg_start + out_count * speed / out_sr
+                    b = seg_start + (out_count + min(bs, len(acc))) * speed / out_sr
                     if true_end is not None:
                         a, b = min(a, true_end), min(b, true_end)
                     self._push(_Block(_DATA, gen, np.ascontiguousarray(chunk), a, b), gen)
@@ -520,8 +542,14 @@ class Engine:
         name_os_thread("rater-reporter")
         last_hold = None
         while not self.reporter_stop:
-            self.report_now.wait(0.25 if hasattr(self.stream, "redo") else 0.025)
+            wait = 0.25 if hasattr(self.stream, "redo") else 0.025
+            if self.due_events:  # an end or an error to tell when its moment comes
+                wait = min(wait, max(0.0, self.due_events[0][0] - time.monotonic()))
+            self.report_now.wait(wait)
             self.report_now.clear()
+            release = getattr(self.stream, "release_due", None)
+            if release is not None:
+                release(time.monotonic())
             out, last_hold = _coalesce(self.records, last_hold)
             if out:
                 self.send(("blocks", out))
@@ -616,13 +644,13 @@ class Engine:
         self.info = info
         self.sample_rate = info.sample_rate
         self.path = path
-        self._seek(position, 1.0)
         try:
             self.open_stream()
         except _EngineError:
             self._stop_decoder()
             self.path = None
             raise
+        self._seek(position, 1.0)  # after the output is chosen: the decoder converts to its rate
         return {
             "info": info.__dict__,
             "stream_latency": self.stats["stream_latency"],
@@ -666,8 +694,8 @@ class Engine:
         if self.path is not None:
             was = self.playing
             self.playing = False
-            self._seek(position)
             self.open_stream(reuse=False)
+            self._seek(position)
             self.playing = was
         return self.req_gen
 

@@ -164,6 +164,8 @@ def test_seek_to_new_audio_playing(player, fmt):
     )
     assert len(lat) == 40
     assert p95 <= 0.050
+    if fmt in ("WAV", "FLAC", "OGG"):  # 44.1 kHz: the rewinding ALSA output (issue 18's goal)
+        assert statistics.median(lat) <= 0.040 and lat[-1] <= 0.050
 
 
 def test_memory_while_playing_a_two_hour_file(player):
@@ -187,7 +189,7 @@ def test_memory_while_playing_a_two_hour_file(player):
     assert grow <= 30
 
 
-@pytest.mark.parametrize("speed,limit", [(1.0, 5.0), (2.0, 15.0), ("paused", 5.0)])
+@pytest.mark.parametrize("speed,limit", [(1.0, 1.0), (2.0, 15.0), ("paused", 2.0)])
 def test_cpu_while_playing(player, speed, limit):
     path = recording(30, "FLAC")
     player.open(path)
