@@ -33,7 +33,7 @@ import soundfile as sf
 
 from rater.core.errors import Problem, RaterError
 
-from .engine import PORTAUDIO_FIX
+from .blocks import PORTAUDIO_FIX
 from .source import AudioInfo, StreamingSource, probe
 
 FLUSH_EVERY_S = 1.0
