@@ -57,16 +57,31 @@ def _rate(url: str, rater: str, submitted: int) -> None:
 
 
 @contextmanager
-def server_study(admin_url: str, folder: Path) -> Iterator[ServerStudy]:
-    """Four recordings (hidden field `la`), half double-coded, blinded; R1 and R2 have done
-    work of every kind (through the owner's connection); every login invited."""
+def empty_database(admin_url: str) -> Iterator[tuple[str, str]]:
+    """A new database (its URL and name); afterwards it is dropped with every role named
+    after it (roles belong to the whole server, not to the database)."""
     database = f"rs_{uuid.uuid4().hex[:10]}"
     admin = psycopg.connect(make_url(admin_url).set(drivername="postgresql")
                             .render_as_string(hide_password=False), autocommit=True)
     admin.execute(f'CREATE DATABASE "{database}"')
-    url = make_url(admin_url).set(database=database).render_as_string(hide_password=False)
-    logins: dict[str, dict] = {}
     try:
+        yield make_url(admin_url).set(database=database).render_as_string(
+            hide_password=False), database
+    finally:
+        admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+        roles = admin.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)",
+                              (f"{database}_",)).fetchall()
+        for (role,) in roles:
+            admin.execute(f'DROP ROLE "{role}"')
+        admin.close()
+
+
+@contextmanager
+def server_study(admin_url: str, folder: Path) -> Iterator[ServerStudy]:
+    """Four recordings (hidden field `la`), half double-coded, blinded; R1 and R2 have done
+    work of every kind (through the owner's connection); every login invited."""
+    with empty_database(admin_url) as (url, database):
+        logins: dict[str, dict] = {}
         audio = folder / "audio"
         for i in range(4):
             write_audio(audio / f"secret_name_{i}.wav", seconds=1, freq=250 + 50 * i)
@@ -84,10 +99,3 @@ def server_study(admin_url: str, folder: Path) -> Iterator[ServerStudy]:
         logins["researcher"] = server.add_researcher(url, "Ann")
         logins["trainer"] = server.add_trainer(url, "Tom")
         yield ServerStudy(url, database, logins)
-    finally:
-        admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
-        roles = [login["login"] for login in logins.values()]
-        roles += [f"{database}_{group}" for group in ("researchers", "trainers", "raters")]
-        for role in roles:
-            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
-        admin.close()

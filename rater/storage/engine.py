@@ -125,7 +125,20 @@ def make_engine(url: str) -> Engine:
                     describe(url))
     engine = create_engine(url, pool_pre_ping=True)
     supply_on_demand(engine)
+    event.listen(engine, "handle_error", _not_allowed)
     return engine
+
+
+def _not_allowed(context) -> None:
+    """A shared study's login asked for what its role may not read or change: say so plainly
+    (the database, not the app, is what keeps a rater to their own work)."""
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) == "42501":  # insufficient privilege
+        first_line = str(original).strip().splitlines()[0]
+        raise RaterError(Problem(
+            f"your login may not do this ({first_line})", describe(str(context.engine.url)),
+            "each login reaches only what its role allows (a rater: their own work); setting "
+            "up a shared study and inviting people needs the database's owner, with CREATEROLE"))
 
 
 def _alembic_config(connection):
