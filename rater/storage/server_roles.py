@@ -150,7 +150,8 @@ def _grant_table(connection: Connection, table: str, group: str, access: Access)
     if "INSERT" in access.write and table in _serial_tables():
         sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
                                      {"t": table})
-        statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {q_group}")
+        if sequence:  # None: the table was made with an explicit id (no serial)
+            statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {q_group}")
     return statements
 
 
