@@ -135,3 +135,36 @@ def test_a_pack_audio_that_is_not_offered_is_refused_before_anything(tmp_path):
                    "--audio", "opus:8", check_status=1)
     assert "--audio" in result.stderr and "from 12 to 256" in result.stderr
     assert "fix:" in result.stderr and not (tmp_path / "R1.raterpack").exists()
+
+
+def test_server_setup_invite_and_login(tmp_path, pg_admin_url):
+    """`rater server …` as an administrator and a rater run it (issue 17)."""
+    from server_study import empty_database
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+
+    def run(*args, status, stdin=None):
+        result = subprocess.run([sys.executable, "-m", "rater", *map(str, args)], input=stdin,
+                                capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == status, result.stderr
+        return result
+
+    with empty_database(pg_admin_url) as (url, database):
+        setup = json.loads(run("server", "setup", url, "--json", status=0).stdout)
+        assert setup["created"] and setup["roles"]["raters"] == f"{database}_raters"
+        invitation = run("server", "add-rater", url, "--rater", "R1", status=0).stdout
+        login_url = f"postgresql+psycopg://{database}_rater_r1@" + url.split("@", 1)[1]
+        password = invitation.split("password: ", 1)[1].split()[0]
+        assert f"study:    {login_url}\n" in invitation
+        assert f"rater server login {login_url}" in invitation
+        done = run("server", "login", login_url, status=0, stdin=password + "\n")
+        assert "password file" in done.stderr and password not in done.stderr + done.stdout
+        refused = run("study", "info", login_url, status=1)
+        assert "your login may not do this" in refused.stderr
+        again = run("server", "login", login_url, status=1, stdin=password + "\n")
+        assert "did not accept the login" in again.stderr
+    remote = run("server", "add-rater", "postgresql+psycopg://admin@db.example.org/s",
+                 "--rater", "R1", status=1)
+    assert "sslmode=verify-full" in remote.stderr
+    not_server = run("server", "setup", tmp_path / "s.rater", status=1)
+    assert "PostgreSQL server, not in a file" in not_server.stderr

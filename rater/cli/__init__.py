@@ -19,6 +19,7 @@ from rater.cli import (
     packs,
     practice,
     reliability,
+    server,
     study,
     workshop,
 )
@@ -54,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rater {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for group in (study, packs, reliability, analysis, gold, certify, workshop, practice,
-                  demo):
+    for group in (study, packs, server, reliability, analysis, gold, certify, workshop,
+                  practice, demo):
         group.add_commands(commands)
     return parser
 

@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from rater.core.errors import Problem, RaterError
+from rater.core.server_access import check_transport
+from rater.storage.passwords import NO_PASSWORD, supply_on_demand
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's id. Kept here so opening a current study never loads Alembic.
@@ -118,7 +120,25 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "after_cursor_execute", _WAITS.ended)
         event.listen(engine, "handle_error", _WAITS.failed)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    parsed = make_url(url)
+    check_transport(parsed.host or parsed.query.get("host"), parsed.query.get("sslmode"),
+                    describe(url))
+    engine = create_engine(url, pool_pre_ping=True)
+    supply_on_demand(engine)
+    event.listen(engine, "handle_error", _not_allowed)
+    return engine
+
+
+def _not_allowed(context) -> None:
+    """A shared study's login asked for what its role may not read or change: say so plainly
+    (the database, not the app, is what keeps a rater to their own work)."""
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) == "42501":  # insufficient privilege
+        first_line = str(original).strip().splitlines()[0]
+        raise RaterError(Problem(
+            f"your login may not do this ({first_line})", describe(str(context.engine.url)),
+            "each login reaches only what its role allows (a rater: their own work); setting "
+            "up a shared study and inviting people needs the database's owner, with CREATEROLE"))
 
 
 def _alembic_config(connection):
@@ -169,7 +189,7 @@ def create_study_database(url: str) -> Engine:
                 raise RaterError(Problem("this database already holds tables", describe(url),
                                          "use an empty database for a new study"))
     except OperationalError as exc:
-        raise _unreachable(url, exc) from None
+        raise unreachable(url, exc) from None
     migrate(engine)
     return engine
 
@@ -185,7 +205,7 @@ def open_study_database(url: str) -> Engine:
     try:
         revision = current_revision(engine)
     except OperationalError as exc:
-        raise _unreachable(url, exc) from None
+        raise unreachable(url, exc) from None
     except Exception as exc:  # e.g. a file that is not SQLite at all
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise RaterError(Problem(f"not a Rater study or workshop ({detail})", describe(url),
@@ -198,7 +218,10 @@ def open_study_database(url: str) -> Engine:
     return engine
 
 
-def _unreachable(url: str, exc: Exception) -> RaterError:
+def unreachable(url: str, exc: Exception) -> RaterError:
     first_line = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()[0]
-    return RaterError(Problem(f"cannot open the database: {first_line}", describe(url),
-                              "check the path or URL, and that the server is running"))
+    fix = "check the path or URL, and that the server is running"
+    if NO_PASSWORD in first_line or "password authentication failed" in first_line:
+        fix = ("log in once with 'rater server login URL' and the password of your invitation "
+               "(it is kept in the keyring, never in the URL)")
+    return RaterError(Problem(f"cannot open the database: {first_line}", describe(url), fix))

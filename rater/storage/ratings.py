@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from rater.core.errors import Problem, RaterError
 from rater.storage.repository import StudyStore, log_event
@@ -81,19 +81,30 @@ def _effective(session: Session, rating: Rating) -> int:
     return rating.score if latest is None else latest
 
 
+# What a rater's work needs of an assignment: on a shared server a rater may read no more (not
+# the role, which would tell a re-test or a gold item apart).
+RATER_SIDE = (Assignment.id, Assignment.recording_id, Assignment.rater_id, Assignment.position,
+              Assignment.code, Assignment.resume_s, Assignment.work_at, Assignment.work_seq)
+
+
 def _assignment(session: Session, rater: str, code: str) -> Assignment:
-    assignment = session.scalar(select(Assignment).where(Assignment.rater_id == rater,
-                                                         Assignment.code == code))
+    assignment = session.scalar(select(Assignment).options(load_only(*RATER_SIDE))
+                                .where(Assignment.rater_id == rater, Assignment.code == code))
     if assignment is None:
         raise RaterError(Problem(f"no recording {code} in rater {rater}'s queue", code,
                                  "choose a recording from the queue"))
     return assignment
 
 
+def codebook_version_id(session: Session) -> int:
+    """The codebook version the study rates with (read alone: a rater on a shared server may
+    not read the study's other settings, such as its secret)."""
+    return session.scalar(select(Study.codebook_version_id).where(Study.id == 1))
+
+
 def codebook_check(session: Session, dimension: str, score: int | None = None) -> int:
     """The study's codebook version, after checking the dimension (and score) against it."""
-    study = session.get(Study, 1)
-    version = study.codebook_version_id
+    version = codebook_version_id(session)
     dimensions = set(session.scalars(select(CodebookDimension.dimension).where(
         CodebookDimension.codebook_version_id == version)))
     if dimension not in dimensions:
@@ -144,9 +155,8 @@ def submit(store: StudyStore, rater: str, code: str) -> None:
     """Lock every dimension's score of one recording; all dimensions must be scored."""
     with store.transaction() as session:
         assignment = _assignment(session, rater, code)
-        study = session.get(Study, 1)
         dimensions = list(session.scalars(select(CodebookDimension.dimension).where(
-            CodebookDimension.codebook_version_id == study.codebook_version_id)
+            CodebookDimension.codebook_version_id == codebook_version_id(session))
             .order_by(CodebookDimension.position)))
         ratings = {r.dimension: r for r in session.scalars(
             select(Rating).where(Rating.assignment_id == assignment.id))}
@@ -217,10 +227,11 @@ def notes(store: StudyStore, rater: str, code: str) -> list[tuple[int, float, st
 def guess_question(store: StudyStore) -> tuple[str, list[str]] | None:
     """The blinding check, if the study asks it: the field and the group labels offered."""
     with store.transaction() as session:
-        study = session.get(Study, 1)
-        if not study.ask_guess_field:
+        field, options = session.execute(select(Study.ask_guess_field, Study.guess_options)
+                                         .where(Study.id == 1)).one()
+        if not field:
             return None
-        return study.ask_guess_field, json.loads(study.guess_options or "[]")
+        return field, json.loads(options or "[]")
 
 
 def record_guess(store: StudyStore, rater: str, code: str, guess: str) -> None:

@@ -114,8 +114,8 @@ class StudyStore:
     def codebook_text(self) -> str:
         """The TOML text of the codebook version the study rates with."""
         with self._sessions() as session:
-            study = session.get(Study, 1)
-            return session.get(CodebookVersion, study.codebook_version_id).source_text
+            return session.scalar(select(CodebookVersion.source_text).join(
+                Study, Study.codebook_version_id == CodebookVersion.id).where(Study.id == 1))
 
     def only_rater(self) -> str:
         """The rater of a pack's working copy (a research study has many: name one)."""
