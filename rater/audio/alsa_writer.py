@@ -112,7 +112,7 @@ class AlsaWriter:
         n = min(avail // bs, len(out) // bs)
         if n <= 0:
             return True
-        queued = pcm.buffer_frames - avail
+        queued = max(0, pcm.buffer_frames - avail)
         dac = now + queued / self.rate
         t0, want = time.perf_counter(), n
         for i in range(n):
@@ -135,16 +135,20 @@ class AlsaWriter:
 
     def _take_back(self, bs: int) -> None:
         """Rewind the queued blocks that are not about to be heard, and queue them again."""
-        engine, written = self.engine, self.written
-        n = min(len(written), max(0, self.pcm.rewindable() - KEEP_FRAMES) // bs)
+        engine, written, pcm = self.engine, self.written, self.pcm
+        pcm.avail()  # brings ALSA's idea of the device position up to date before rewinding
+        n = min(len(written), max(0, pcm.rewindable() - KEEP_FRAMES) // bs)
         for k in range(len(written) - n, len(written)):  # never past an end or an error
             block = written[k][0]
             if block is not None and block.data is None:
                 n = len(written) - k - 1
         if n <= 0:
             return
-        got = self.pcm.rewind(n * bs)
-        self.pcm.forward(got % bs)
+        got = pcm.rewind(n * bs)
+        pcm.forward(got % bs)
+        behind = pcm.avail() - pcm.buffer_frames
+        if behind > 0:  # the device moved on while we rewound: skip what it already took
+            pcm.forward(behind)
         taken = [written.pop() for _ in range(got // bs)][::-1]
         if not taken:
             return

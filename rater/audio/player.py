@@ -305,6 +305,17 @@ class Player:
                             self._seek_latencies.append(dac - p[2])
                         self._pending = None
 
+    def _catch_up(self) -> None:
+        """A command's reply can reach the app after the first blocks of the generation it
+        started (the listener thread reads both): take them from the records already here."""
+        p = self._pending
+        for r in self._records:
+            if r.gen == p[0] and r.src_end > r.src_start:
+                if p[2] is not None:
+                    self._seek_latencies.append(r.dac - p[2])
+                self._pending = None
+                return
+
     def _on_event(self, name: str, payload) -> None:
         if name == "ready":
             self._ready_info = payload
@@ -401,6 +412,7 @@ class Player:
             with self._lock:
                 self._gen = gen
                 self._pending = (gen, float(position), None)
+                self._catch_up()
         return info
 
     def _require_open(self) -> None:
@@ -437,6 +449,7 @@ class Player:
         with self._lock:
             self._gen = gen
             self._pending = (gen, seconds, t)
+            self._catch_up()
             self._hold = seconds
             self._ended = False
 
@@ -448,6 +461,7 @@ class Player:
             self._gen = gen
             self._playing = False
             self._pending = (gen, 0.0, time.monotonic())
+            self._catch_up()
             self._hold = 0.0
             self._ended = False
 
@@ -473,6 +487,7 @@ class Player:
         with self._lock:
             self._gen = gen
             self._pending = (gen, pos, t)
+            self._catch_up()
             self._hold = pos
 
     def position(self) -> float:
@@ -505,6 +520,7 @@ class Player:
         with self._lock:
             self._gen = gen
             self._pending = (gen, pos, time.monotonic())
+            self._catch_up()
 
     def output_devices(self, refresh: bool = False) -> list:
         """Output devices as the engine sees them; ``refresh`` re-scans (PortAudio lists are
