@@ -14,6 +14,7 @@ their audio is about to be heard, so a rewind never reports audio that was not p
 from __future__ import annotations
 
 import collections
+import math
 import threading
 import time
 
@@ -22,8 +23,8 @@ import numpy as np
 from .alsa_pcm import AlsaError, AlsaPcm
 from .threads import name_os_thread, raise_thread_priority
 
-BUFFER_S = 0.3
-WAKE_S = 0.15
+BUFFER_S = 0.35
+WAKE_S = 0.2
 EAGER_S = 0.08
 EAGER_WAKE_S = 0.002
 KEEP_FRAMES = 256  # never rewind closer to the device than this (5.8 ms at 44.1 kHz)
@@ -46,7 +47,9 @@ class AlsaWriter:
     """Owns an ``AlsaPcm`` and the thread that fills it from ``engine.render``."""
 
     def __init__(self, engine, rate: int, device: str = "default"):
-        pcm = AlsaPcm(device, rate, BUFFER_S, convert_rate=False)  # a rate the device plays
+        # a whole number of blocks, so the buffer can be kept full to the frame
+        buffer_s = math.ceil(BUFFER_S * rate / engine.blocksize) * engine.blocksize / rate
+        pcm = AlsaPcm(device, rate, buffer_s, convert_rate=False)  # a rate the device plays
         try:
             _check_rewinds(pcm, engine.blocksize)
         except AlsaError:

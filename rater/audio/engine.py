@@ -284,11 +284,15 @@ class Engine(Output, Decoding):
         if refresh:
             had = self.path is not None
             self.close_stream()
+            self.wake_portaudio()
             self.sd._terminate()
             self.sd._initialize()
             if had:
                 self.open_stream()
-        return self.list_devices()
+        devices = self.list_devices()
+        if hasattr(self.stream, "redo"):
+            self.rest_portaudio()
+        return devices
 
     def cmd_stats(self):
         st = dict(self.stats)
@@ -304,6 +308,8 @@ class Engine(Output, Decoding):
                 self.open_stream()
             except EngineError:
                 pass
+        if hasattr(self.stream, "redo"):
+            self.rest_portaudio()
         rep = threading.Thread(target=self._report, name="rater-audio-reporter", daemon=True)
         rep.start()
         try:
@@ -340,7 +346,7 @@ class Engine(Output, Decoding):
             self.reporter_stop = True
             self._stop_decoder()
             self.close_stream()
-            if self.sd is not None:
+            if self.sd is not None and not self.portaudio_rests:
                 # before the JACK server can go away: avoids pa_jack's abort at exit
                 with contextlib.suppress(Exception):
                     self.sd._terminate()

@@ -37,7 +37,22 @@ class Output:
             "devices": self.list_devices(),
         }
 
+    portaudio_rests = False
+
+    def rest_portaudio(self) -> None:
+        """While the ALSA output plays, PortAudio is shut down: under JACK its client would
+        otherwise wake every period for nothing. It comes back when it is needed."""
+        if self.sd is not None and not self.portaudio_rests and not hasattr(self.stream, "abort"):
+            self.sd._terminate()
+            self.portaudio_rests = True
+
+    def wake_portaudio(self) -> None:
+        if self.portaudio_rests:
+            self.sd._initialize()
+            self.portaudio_rests = False
+
     def list_devices(self) -> list[dict]:
+        self.wake_portaudio()
         sd = self.sd
         out = []
         try:
@@ -98,7 +113,9 @@ class Output:
         self.close_stream()
         if self._open_alsa_writer():
             self.stream_key = key
+            self.rest_portaudio()
             return
+        self.wake_portaudio()
         dev = self.resolve_device(self.device)
         if dev is None and not self.list_devices():
             raise EngineError(

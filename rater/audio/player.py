@@ -44,7 +44,7 @@ from .source import AudioInfo, probe
 from .stretch import check_speed
 
 DEFAULT_BLOCKSIZE = 512
-DEFAULT_LATENCY = 0.025  # seconds; with blocksize 1024 at 44.1 kHz: seek heard in ~25-50 ms
+DEFAULT_LATENCY = 0.025  # seconds, PortAudio output only (the ALSA output rewinds instead)
 _START_TIMEOUT_S = 20.0
 _CALL_TIMEOUT_S = 15.0
 _live_players: weakref.WeakSet = weakref.WeakSet()
