@@ -4,7 +4,7 @@ any module here does not initialise PortAudio.
 - ``source``: ``probe(path) -> AudioInfo``; ``StreamingSource`` (block reads, exact seeks).
 - ``player``: ``Player`` (engine process: decoder thread + PortAudio callback), ``PlayerError``.
 - ``devices``: ``output_devices()``, ``refresh_devices()``, ``sound_problem()``.
-- ``stretch``: ``TimeStretcher`` (TDHS, 0.5x-2.0x, pitch preserved).
+- ``stretch``: ``TimeStretcher`` (Rubber Band R3, 0.5x-2.0x, pitch preserved).
 - ``waveform``: ``WaveformJob`` / ``waveform()`` -> ``Peaks`` (cached min/max, any zoom).
 - ``reencode``: ``reencode(src, dst, ...)`` tagless uniform FLAC, loudness, redaction.
 - ``recorder``: ``Recorder`` (FLAC + level meter, crash-safe), ``unfinished()``, ``recover()``.

@@ -472,12 +472,12 @@ class Player:
             self._send("volume", self._volume)
 
     def set_speed(self, speed: float) -> None:
-        """0.5..2.0, pitch preserved (TDHS time-stretch); 1.0 plays the file bit-exact."""
+        """0.5..2.0, pitch preserved (Rubber Band R3); 1.0 plays the file bit-exact."""
         speed = check_speed(speed)
         if speed != 1.0:
-            from .stretch import _load_tdhs
+            from .stretch import load_stretcher
 
-            _load_tdhs()  # clear error now if the stretcher is missing on this machine
+            load_stretcher()  # clear error now if the stretcher is missing on this machine
         self._speed = speed
         if self.info is None:
             return

@@ -50,13 +50,22 @@ def _speech(tmp: Path) -> list[np.ndarray]:
 
 
 def tdhs(x: np.ndarray, speed: float, _tmp: Path) -> tuple[np.ndarray, float]:
-    """As the player runs it: streaming, 8192-frame blocks, int16 inside."""
+    """audiostretchy's TDHS as the player ran it until decision 1803: streaming, 8192-frame
+    blocks, int16 inside, pitch periods searched for 55-333 Hz fundamentals."""
+    from audiostretchy.interface.tdhs import TDHSAudioStretch
+
     t = time.process_time()
-    st = TimeStretcher(SR, 1, max_block=8192)
-    parts = [st.process(x[i:i + 8192, None], speed) for i in range(0, len(x), 8192)]
-    parts.append(st.flush())
-    st.close()
-    return np.concatenate(parts)[:, 0], time.process_time() - t
+    st = TDHSAudioStretch(SR // 333, SR // 55, 1, 0)
+    out = np.zeros(st.output_capacity(8192, 2.0) + 16, dtype=np.int16)
+    parts = []
+    for i in range(0, len(x), 8192):
+        block = np.rint(np.clip(x[i:i + 8192], -1.0, 32767 / 32768) * 32768).astype(np.int16)
+        got = st.process_samples(block, len(block), out, 1.0 / speed)
+        parts.append(out[:got].astype(np.float32) / 32768)
+    got = st.flush(out)
+    parts.append(out[:got].astype(np.float32) / 32768)
+    st.deinit()
+    return np.concatenate(parts), time.process_time() - t
 
 
 def _rubberband(*options: str):
@@ -73,30 +82,20 @@ def _rubberband(*options: str):
 
 
 def rubber_band_streaming(x: np.ndarray, speed: float, _tmp: Path) -> tuple[np.ndarray, float]:
-    """Rubber Band R3 in real-time mode through pylibrb, fed 8192-frame blocks like the player
-    would (the only way it could run in the engine)."""
-    import pylibrb
-
+    """The player's stretch (Rubber Band R3 in real-time mode through pylibrb), fed
+    8192-frame blocks as the engine does."""
     t = time.process_time()
-    options = pylibrb.Option.PROCESS_REALTIME | pylibrb.Option.ENGINE_FINER
-    rb = pylibrb.RubberBandStretcher(SR, 1, options, 1.0 / speed, 1.0)
-    rb.set_max_process_size(8192)
-    pad = rb.get_preferred_start_pad()
-    delay = rb.get_start_delay()
-    feed = np.concatenate([np.zeros(pad, np.float32), x])
-    out = []
-    for i in range(0, len(feed), 8192):
-        block = feed[i:i + 8192]
-        rb.process(block[None, :].astype(np.float32), i + 8192 >= len(feed))
-        while rb.available() > 0:
-            out.append(rb.retrieve_available()[0])
-    y = np.concatenate(out)[delay:delay + int(round(len(x) / speed))]  # less the flushed tail
+    st = TimeStretcher(SR, 1, max_block=8192)
+    parts = [st.process(x[i:i + 8192, None], speed) for i in range(0, len(x), 8192)]
+    parts.append(st.flush())
+    st.close()
+    y = np.concatenate(parts)[:, 0][: int(round(len(x) / speed))]  # less the flushed tail
     return y, time.process_time() - t
 
 
-METHODS = {"Rater TDHS (streaming)": tdhs, "Rubber Band R2": _rubberband(),
+METHODS = {"TDHS, streaming (before)": tdhs, "Rubber Band R2": _rubberband(),
            "Rubber Band R3 (--fine)": _rubberband("--fine"),
-           "Rubber Band R3 streaming (pylibrb)": rubber_band_streaming}
+           "Rater: Rubber Band R3 streaming (pylibrb)": rubber_band_streaming}
 
 
 def _aligned(ref: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,8 +150,8 @@ def test_stretch_quality_against_rubber_band(speech, tmp_path):
     def mean_estoi(method: str) -> float:
         return statistics.mean(rows[method, speed][1] for speed in SPEEDS)
 
-    tdhs_mean = mean_estoi("Rater TDHS (streaming)")
-    r3_mean = mean_estoi("Rubber Band R3 streaming (pylibrb)")
+    tdhs_mean = mean_estoi("TDHS, streaming (before)")
+    r3_mean = mean_estoi("Rater: Rubber Band R3 streaming (pylibrb)")
     print(f"mean ESTOI over the speeds: TDHS {tdhs_mean:.3f}, streaming R3 {r3_mean:.3f}")
     # docs/decisions/1803-stretch-quality.md chooses streaming R3 because this holds
     assert r3_mean > tdhs_mean + 0.03
