@@ -10,7 +10,13 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_helpers import MIC_AMPLITUDE, SR, TEST_MIC, dominant_freq, mic_signal
+from audio_helpers import (
+    MIC_AMPLITUDE,
+    SR,
+    TEST_MIC,
+    check_recording_is_sample_exact,
+    dominant_freq,
+)
 
 from rater.audio.recorder import Recorder, recover, unfinished
 from rater.audio.source import StreamingSource, probe
@@ -86,28 +92,10 @@ def test_a_crash_leaves_a_playable_file_up_to_the_last_second(jack, tmp_path):
 
 
 @pytest.mark.sound
-def test_sixty_seconds_play_back_sample_exact(jack, tmp_path):
-    """Issue 12: 60 s from the virtual device; every sample the microphone gave is in the file,
-    in order, none lost or repeated (equal to the source within one 16-bit step)."""
-    path = tmp_path / "practice.flac"
-    rec = Recorder(path, device=TEST_MIC, sample_rate=SR, channels=1)
-    rec.start()
-    while rec.elapsed_s() < 60.2:
-        time.sleep(0.2)
-    info = rec.stop()
-    assert info.exact and info.duration_s >= 60.0
-    x, sr = sf.read(path, dtype="float64")
-    assert sr == SR and len(x) == info.frames
-    start = int(np.flatnonzero(np.abs(x) > 0)[0])
-    heard = x[start:]
-    source = mic_signal(SR * 75).astype("float64")
-    offset = min(range(441), key=lambda k: np.abs(heard[:441] - source[k:k + 441]).max())
-    # The content check is the proof: on a loaded machine PortAudio may flag one input
-    # overflow (seen at load 7 on 2 cores) while not a sample is missing from the file.
-    error = np.abs(heard - source[offset:offset + len(heard)])
-    bad = np.flatnonzero(error > 1.01 / 32768)
-    assert len(bad) == 0, f"first wrong sample at {bad[0] / SR:.3f} s of {len(heard) / SR:.1f} s"
-    assert len(heard) / SR >= 59.5
+def test_fifteen_seconds_play_back_sample_exact(jack, tmp_path):
+    """Issue 12: every sample the microphone gave is in the file, in order. The full 60 s of
+    the issue runs in `./run bench` (tests/benchmarks/test_recorder_bench.py)."""
+    check_recording_is_sample_exact(tmp_path / "practice.flac", 15.0)
 
 
 @pytest.mark.sound
