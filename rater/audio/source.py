@@ -28,6 +28,7 @@ import soundfile as sf
 from rater.core.errors import Problem, RaterError
 
 from .aac import AacFile, is_aac_path
+from .growing import open_growing
 
 # Formats whose frame count in the header is an estimate (MPEG audio without an exact index).
 _INEXACT_FORMATS = {"MP3", "MPEG"}
@@ -68,6 +69,11 @@ def _fmt_time(seconds: float) -> str:
 
 def _open(path: str | os.PathLike) -> sf.SoundFile | AacFile:
     p = Path(path)
+    if p.suffix == ".part":  # a shared study's audio, still arriving (decision 1705)
+        growing = open_growing(p)
+        if not isinstance(growing, Path):
+            return _open_growing(growing, p)
+        p = growing
     if not p.exists():
         raise RaterError(
             Problem("audio file not found", str(p), "check the path, or re-import the recording")
@@ -108,6 +114,16 @@ def _open(path: str | os.PathLike) -> sf.SoundFile | AacFile:
                 f"the file is damaged or in an unsupported format; {_SUPPORTED_HINT}",
             )
         ) from e
+
+
+def _open_growing(growing, p: Path) -> sf.SoundFile:
+    try:
+        return sf.SoundFile(growing)
+    except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as e:
+        growing.close()
+        raise RaterError(Problem(f"the audio cannot be read while it arrives ({e})", str(p),
+                                 "check the connection to the study's server; Rater fetches "
+                                 "the recording again when it is opened again")) from e
 
 
 _UNKNOWN_LENGTH = 1 << 62
