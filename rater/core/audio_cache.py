@@ -3,7 +3,7 @@ chunks on the server (decision 1705).
 
 One folder per server and database (`~/.cache/rater/audio/<server-key>/`), one file per blind
 code. While a file is being fetched it is `<code>.<ext>.part` (the chunks so far, in order),
-`<code>.<ext>.tail` (the last chunk, fetched first: an Ogg reader looks at the end of the file
+`<code>.<ext>.tail` (the last two chunks, fetched first: an Ogg reader looks at the end of the file
 to learn its length) and `<code>.<ext>.json` (its size and checksum); when it is complete and
 its checksum matches, the part file is renamed to `<code>.<ext>`.
 """
@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK_BYTES = 256 * 1024
+# The last chunks are fetched first: an Ogg reader opens by reading the last 64 KiB (to learn
+# the length), and the last chunk alone can be a few bytes long.
+TAIL_CHUNKS = 2
 SUFFIXES = {"flac": ".flac", "opus": ".opus"}
 
 
@@ -33,6 +36,11 @@ def server_key(host: str | None, port: int | None, database: str | None) -> str:
 
 def chunk_count(total_bytes: int) -> int:
     return max(1, -(-total_bytes // CHUNK_BYTES))
+
+
+def tail_start(total_bytes: int) -> int:
+    """The index of the first chunk of the tail."""
+    return max(0, chunk_count(total_bytes) - TAIL_CHUNKS)
 
 
 @dataclass(frozen=True)

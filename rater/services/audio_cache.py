@@ -12,7 +12,14 @@ import os
 import threading
 from pathlib import Path
 
-from rater.core.audio_cache import CHUNK_BYTES, CachedAudio, cache_home, chunk_count, server_key
+from rater.core.audio_cache import (
+    CHUNK_BYTES,
+    CachedAudio,
+    cache_home,
+    chunk_count,
+    server_key,
+    tail_start,
+)
 from rater.core.errors import Problem, RaterError
 from rater.core.files import sha256_of
 from rater.storage.audio_store import AudioItem, cache_key_parts, items, read_chunks
@@ -154,19 +161,24 @@ class Fetcher:
     def _fetch(self, item: AudioItem) -> None:
         """Fetch the rest of one code's file (or until another code is wanted first)."""
         cached, chunks = self._cached(item), chunk_count(item.total_bytes)
+        tail_from = tail_start(item.total_bytes)
         if not cached.tail.is_file():
-            tail = b"".join(self._chunks(item.code, chunks - 1, chunks))
+            tail = b"".join(self._chunks(item.code, tail_from, chunks))
             partial = cached.tail.with_suffix(".tmp")
             partial.write_bytes(tail)
             partial.replace(cached.tail)
         fd = os.open(cached.part, os.O_WRONLY | os.O_APPEND)
         try:
             start = os.fstat(fd).st_size // CHUNK_BYTES
-            for chunk in self._chunks(item.code, start, chunks - 1):
+            for chunk in self._chunks(item.code, start, tail_from):
                 os.write(fd, chunk)
                 if self._next() != item.code or self._closed:
                     return  # another code is wanted first: this one resumes later
-            if os.fstat(fd).st_size < item.total_bytes:
+            size = os.fstat(fd).st_size
+            if size != item.total_bytes:
+                if size < tail_from * CHUNK_BYTES:
+                    raise OSError("chunks are missing on the server")
+                os.ftruncate(fd, tail_from * CHUNK_BYTES)  # a tail written in part
                 os.write(fd, cached.tail.read_bytes())
         finally:
             os.close(fd)
