@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,25 @@ def test_a_part_file_with_wrong_bytes_is_thrown_away_and_fetched_again(shared, r
         assert fetcher.fetched_chunks[code] > chunk_count(len(expected))
     finally:
         fetcher.close()
+
+
+def test_an_interrupted_upload_is_completed_by_running_it_again_from_the_cli(shared):
+    """Each code is one transaction; a code without its row (chunks left or not) is done
+    again, the others are left as they are."""
+    with shared.admin() as admin:
+        code, sha = admin.execute("SELECT code, sha256 FROM server_audio_item "
+                                  "ORDER BY code LIMIT 1").fetchone()
+        admin.execute("DELETE FROM server_audio_item WHERE code = %s", (code,))
+        admin.execute("DELETE FROM server_audio_chunk WHERE code = %s AND idx > 0", (code,))
+        admin.execute("UPDATE server_audio_chunk SET data = 'x' WHERE code = %s", (code,))
+    result = subprocess.run([sys.executable, "-m", "rater", "server", "upload-audio",
+                             shared.url, "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["uploaded"] == 1 and report["already_there"] == report["codes"] - 1
+    again = _server_bytes(shared, code)
+    assert hashlib.sha256(again).hexdigest() == sha.strip() or code not in _blinded_copies(shared)
+    with shared.admin() as admin:
+        total = admin.execute("SELECT total_bytes FROM server_audio_item WHERE code = %s",
+                              (code,)).fetchone()[0]
+    assert len(again) == total
