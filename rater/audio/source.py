@@ -116,9 +116,21 @@ def _open(path: str | os.PathLike) -> sf.SoundFile | AacFile:
         ) from e
 
 
+class _ArrivingSoundFile(sf.SoundFile):
+    """A SoundFile over a file still arriving (`growing.GrowingFile`), which it closes too."""
+
+    def __init__(self, growing):
+        super().__init__(growing)
+        self._growing = growing
+
+    def close(self) -> None:
+        super().close()
+        self._growing.close()
+
+
 def _open_growing(growing, p: Path) -> sf.SoundFile:
     try:
-        return sf.SoundFile(growing)
+        return _ArrivingSoundFile(growing)
     except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as e:
         growing.close()
         raise RaterError(Problem(f"the audio cannot be read while it arrives ({e})", str(p),

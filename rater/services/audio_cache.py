@@ -42,6 +42,7 @@ class Fetcher:
         self._order: list[str] = []
         self._verified: set[str] = set()
         self._prepared: set[str] = set()
+        self._absent: set[str] = set()  # not on the server (asked once per process)
         self._mismatches: dict[str, int] = {}
         self.errors: dict[str, str] = {}
         self.fetched_chunks: dict[str, int] = {}
@@ -54,9 +55,11 @@ class Fetcher:
     def want(self, codes: list[str]) -> None:
         """Queue these codes (after those queued already); their part files exist on return,
         so their paths can be opened at once."""
-        found = items(self._engine, [c for c in codes if c not in self._items])
-        self.folder.mkdir(parents=True, exist_ok=True)
+        found = items(self._engine, [c for c in codes
+                                     if c not in self._items and c not in self._absent])
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the user's alone
         with self._wake:
+            self._absent.update(c for c in codes if c not in found and c not in self._items)
             for code in codes:
                 if code in found:
                     self._items[code] = found[code]
@@ -68,7 +71,7 @@ class Fetcher:
     def path(self, code: str) -> Path | None:
         """The file to play for a code: the finished file, or the part file still arriving
         (this code then goes first); None when the server holds no audio for it."""
-        if code not in self._items:
+        if code not in self._items and code not in self._absent:
             self.want([code])
         item = self._items.get(code)
         if item is None:

@@ -15,6 +15,7 @@ import pytest
 from server_study import server_study
 
 from rater.core.audio_cache import CHUNK_BYTES, CachedAudio, cache_home, chunk_count
+from rater.core.errors import RaterError
 from rater.services import audio_cache, rating, server
 from rater.services.audio_cache import Fetcher
 from rater.services.server_audio import upload_audio
@@ -206,3 +207,20 @@ def test_an_interrupted_upload_is_completed_by_running_it_again_from_the_cli(sha
         total = admin.execute("SELECT total_bytes FROM server_audio_item WHERE code = %s",
                               (code,)).fetchone()[0]
     assert len(again) == total
+
+
+def test_a_researchers_login_uploads_and_a_raters_login_cannot(shared, r1, data_home,
+                                                               monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    login = shared.logins["researcher"]
+    server.log_in(login["url"], login["password"])
+    with shared.admin() as admin:
+        code = admin.execute("SELECT code FROM server_audio_item ORDER BY code DESC "
+                             "LIMIT 1").fetchone()[0]
+        admin.execute("DELETE FROM server_audio_item WHERE code = %s", (code,))
+    with pytest.raises(RaterError, match="your login may not do this"):
+        upload_audio(r1)
+    assert upload_audio(login["url"])["uploaded"] == 1
+    with shared.admin() as admin:
+        assert admin.execute("SELECT count(*) FROM server_audio_item WHERE code = %s",
+                             (code,)).fetchone()[0] == 1
