@@ -17,7 +17,10 @@ import os
 import time
 from pathlib import Path
 
+import soundfile as sf
+
 from rater.core.audio_cache import meta_of, tail_of
+from rater.core.errors import Problem, RaterError
 
 POLL_S = 0.01
 STALL_S = 30.0
@@ -97,9 +100,31 @@ class GrowingFile(io.RawIOBase):
         super().close()
 
 
-def open_growing(path: Path) -> io.RawIOBase | Path:
-    """A `.part` file as a GrowingFile, or the finished file's path if it is done already."""
+class _ArrivingSoundFile(sf.SoundFile):
+    """A SoundFile over a file still arriving, which it closes too."""
+
+    def __init__(self, growing: GrowingFile):
+        super().__init__(growing)
+        self._growing = growing
+
+    def close(self) -> None:
+        super().close()
+        self._growing.close()
+
+
+def open_arriving(part: Path) -> sf.SoundFile | Path:
+    """A `.part` file opened for decoding while it arrives; the finished file's path if it is
+    done already; the path itself for any other `.part` file (one without a `.json`)."""
     try:
-        return GrowingFile.open(path)
+        growing = GrowingFile.open(part)
     except FileNotFoundError:
-        return path.with_name(path.name.removesuffix(".part"))
+        if part.exists() and not meta_of(part).exists():
+            return part
+        return part.with_name(part.name.removesuffix(".part"))
+    try:
+        return _ArrivingSoundFile(growing)
+    except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as e:
+        growing.close()
+        raise RaterError(Problem(f"the audio cannot be read while it arrives ({e})", str(part),
+                                 "check the connection to the study's server; Rater fetches "
+                                 "the recording again when it is opened again")) from e

@@ -28,7 +28,7 @@ import soundfile as sf
 from rater.core.errors import Problem, RaterError
 
 from .aac import AacFile, is_aac_path
-from .growing import open_growing
+from .growing import open_arriving
 
 # Formats whose frame count in the header is an estimate (MPEG audio without an exact index).
 _INEXACT_FORMATS = {"MP3", "MPEG"}
@@ -70,10 +70,10 @@ def _fmt_time(seconds: float) -> str:
 def _open(path: str | os.PathLike) -> sf.SoundFile | AacFile:
     p = Path(path)
     if p.suffix == ".part":  # a shared study's audio, still arriving (decision 1705)
-        growing = open_growing(p)
-        if not isinstance(growing, Path):
-            return _open_growing(growing, p)
-        p = growing
+        arriving = open_arriving(p)
+        if not isinstance(arriving, Path):
+            return arriving
+        p = arriving
     if not p.exists():
         raise RaterError(
             Problem("audio file not found", str(p), "check the path, or re-import the recording")
@@ -114,28 +114,6 @@ def _open(path: str | os.PathLike) -> sf.SoundFile | AacFile:
                 f"the file is damaged or in an unsupported format; {_SUPPORTED_HINT}",
             )
         ) from e
-
-
-class _ArrivingSoundFile(sf.SoundFile):
-    """A SoundFile over a file still arriving (`growing.GrowingFile`), which it closes too."""
-
-    def __init__(self, growing):
-        super().__init__(growing)
-        self._growing = growing
-
-    def close(self) -> None:
-        super().close()
-        self._growing.close()
-
-
-def _open_growing(growing, p: Path) -> sf.SoundFile:
-    try:
-        return _ArrivingSoundFile(growing)
-    except (sf.LibsndfileError, RuntimeError, TypeError, OSError) as e:
-        growing.close()
-        raise RaterError(Problem(f"the audio cannot be read while it arrives ({e})", str(p),
-                                 "check the connection to the study's server; Rater fetches "
-                                 "the recording again when it is opened again")) from e
 
 
 _UNKNOWN_LENGTH = 1 << 62

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from rater.core.audio_cache import (
@@ -91,7 +92,7 @@ class Fetcher:
         return cached.part
 
     def wait(self, code: str, timeout: float = 60.0) -> Path:
-        """Block until a code's file is complete (for tests and a prefetch command)."""
+        """Block until a code's file is complete (tests and benchmarks wait for it)."""
         with self._wake:
             self._wake.wait_for(lambda: code in self._verified or code in self.errors, timeout)
         if code in self.errors:
@@ -187,7 +188,7 @@ class Fetcher:
             os.close(fd)
         self._complete(item, cached)
 
-    def _chunks(self, code: str, start: int, stop: int):
+    def _chunks(self, code: str, start: int, stop: int) -> Iterator[bytes]:
         for chunk in read_chunks(self._engine, code, start, stop):
             self.fetched_chunks[code] = self.fetched_chunks.get(code, 0) + 1
             yield chunk
