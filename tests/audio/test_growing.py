@@ -16,6 +16,7 @@ import soundfile as sf
 from rater.audio import growing
 from rater.audio.opus import write_opus
 from rater.audio.source import StreamingSource, probe
+from rater.audio.waveform import waveform
 from rater.core.audio_cache import CHUNK_BYTES, CachedAudio, tail_start
 
 RATE = 24000
@@ -103,3 +104,16 @@ def test_audio_that_stops_arriving_ends_as_a_damaged_file_does(finished, tmp_pat
     cached, _ = _start(finished, tmp_path / "cache")
     with pytest.raises(Exception, match="stops at|cannot be decoded|cannot be read"):
         _decode(cached.part)
+
+
+def test_the_waveform_of_a_file_still_arriving_is_drawn_in_full(finished, tmp_path):
+    """Drawn while the chunks arrive and the file is renamed; nothing cached under the passing
+    name."""
+    cached, data = _start(finished, tmp_path / "cache")
+    arriving = _arrive(cached, data, pause_s=0.05)
+    peaks = waveform(cached.part, cache_dir=tmp_path / "peaks")
+    arriving.join()
+    expected = waveform(finished, cache_dir=tmp_path / "other")
+    assert peaks.frames == expected.frames
+    assert np.array_equal(peaks.mins, expected.mins) and np.array_equal(peaks.maxs, expected.maxs)
+    assert not (tmp_path / "peaks").exists()
