@@ -117,3 +117,33 @@ def test_the_waveform_of_a_file_still_arriving_is_drawn_in_full(finished, tmp_pa
     assert peaks.frames == expected.frames
     assert np.array_equal(peaks.mins, expected.mins) and np.array_equal(peaks.maxs, expected.maxs)
     assert not (tmp_path / "peaks").exists()
+
+
+def test_the_player_seeks_ahead_into_a_file_still_arriving_and_plays_its_samples(
+        jack, make_audio, tmp_path):
+    """Real playback (the JACK dummy device): opened with one chunk and the tail there, a seek
+    to 4 s waits for those bytes, then the samples heard are the file's."""
+    from audio_helpers import SR, first_nonzero, noise16, read_capture
+
+    from rater.audio.player import Player
+
+    data = noise16(8.0)
+    finished = make_audio("noise.flac", data, subtype="PCM_16")
+    cached, raw = _start(finished, tmp_path / "cache")
+    arriving = _arrive(cached, raw, pause_s=0.02)
+    player = Player()
+    try:
+        player.open(cached.part)
+        player.seek(4.0)
+        player.play()
+        time.sleep(1.0)
+        player.pause()
+        time.sleep(0.2)
+    finally:
+        player.close()
+        arriving.join()
+    cap = read_capture()
+    j, start, block = first_nonzero(cap) - 1, int(4.0 * SR), 512
+    n = SR // 2
+    np.testing.assert_array_equal(cap[j + block:j + block + n],
+                                  data[start + block:start + block + n])
