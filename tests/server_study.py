@@ -18,6 +18,7 @@ from rater.services import rating, server
 from rater.services.allocating import allocate_study
 from rater.services.blinding import blind_study, set_blinding_check
 from rater.services.importing import import_recordings
+from rater.services.server_audio import upload_audio
 
 DIMENSIONS = ("warmth", "empathy", "strengths", "clarity")
 
@@ -77,21 +78,24 @@ def empty_database(admin_url: str) -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def server_study(admin_url: str, folder: Path) -> Iterator[ServerStudy]:
-    """Four recordings (hidden field `la`), half double-coded, blinded; R1 and R2 have done
-    work of every kind (through the owner's connection); every login invited."""
+def server_study(admin_url: str, folder: Path, *, seconds: float = 1,
+                 retest: float = 0.0) -> Iterator[ServerStudy]:
+    """Four recordings (hidden field `la`) of `seconds` each, half double-coded (and `retest`
+    of them rated again), blinded, their audio uploaded; R1 and R2 have done work of every kind
+    (through the owner's connection); every login invited."""
     with empty_database(admin_url) as (url, database):
         logins: dict[str, dict] = {}
         audio = folder / "audio"
         for i in range(4):
-            write_audio(audio / f"secret_name_{i}.wav", seconds=1, freq=250 + 50 * i)
+            write_audio(audio / f"secret_name_{i}.wav", seconds=seconds, freq=250 + 50 * i)
         (audio / "m.csv").write_text("file,la\n" + "".join(
             f"secret_name_{i}.wav,{'NS'[i % 2]}\n" for i in range(4)))
         server.setup(url)
         import_recordings(url, audio, audio / "m.csv")
         blind_study(url, out=folder / "blinded", workers=1)
         set_blinding_check(url, "la")
-        allocate_study(url, ["R1", "R2"], double=0.5, seed=1)  # each has a recording alone
+        allocate_study(url, ["R1", "R2"], double=0.5, retest=retest, seed=1)  # each has one alone
+        upload_audio(url)
         _rate(url, "R2", submitted=2)
         _rate(url, "R1", submitted=1)
         for rater in ("R1", "R2"):

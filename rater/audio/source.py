@@ -28,6 +28,7 @@ import soundfile as sf
 from rater.core.errors import Problem, RaterError
 
 from .aac import AacFile, is_aac_path
+from .growing import open_arriving
 
 # Formats whose frame count in the header is an estimate (MPEG audio without an exact index).
 _INEXACT_FORMATS = {"MP3", "MPEG"}
@@ -68,6 +69,11 @@ def _fmt_time(seconds: float) -> str:
 
 def _open(path: str | os.PathLike) -> sf.SoundFile | AacFile:
     p = Path(path)
+    if p.suffix == ".part":  # a shared study's audio, still arriving (decision 1705)
+        arriving = open_arriving(p)
+        if not isinstance(arriving, Path):
+            return arriving
+        p = arriving
     if not p.exists():
         raise RaterError(
             Problem("audio file not found", str(p), "check the path, or re-import the recording")

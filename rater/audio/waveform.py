@@ -186,14 +186,17 @@ class WaveformJob:
         return self.wait(0)
 
     def _run(self) -> None:
+        # A shared study's file still arriving (decision 1705) is renamed when complete: its
+        # peaks are not cached under the passing name (the finished file's are, next time).
+        cacheable = not self.path.endswith(".part")
         try:
-            cached = load_cached(self.path, self.checksum, self.cache_dir)
+            cached = load_cached(self.path, self.checksum, self.cache_dir) if cacheable else None
             if cached is not None:
                 self.from_cache = True
                 self.result = cached
             else:
                 self.result = self._compute()
-                if self.result is not None:
+                if self.result is not None and cacheable:
                     save_cached(self.result, self.path, self.checksum, self.cache_dir)
             if self.result is not None and self.on_done:
                 self.on_done(self.result)

@@ -6,7 +6,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from rater.cli.common import print_json, show_help
+from rater.cli.common import add_pack_audio_arg, print_json, show_help
 from rater.core.errors import Problem, RaterError
 
 URL_HELP = ("the study's PostgreSQL URL, without a password (postgresql+psycopg://user@host:port/"
@@ -51,6 +51,19 @@ def add_commands(commands) -> None:
         add.add_argument("--json", action="store_true", help="print the invitation as JSON")
         add.set_defaults(run=_run_add, kind=kind)
 
+    upload = sub.add_parser(
+        "upload-audio", help="put the blinded audio on the server, for raters online",
+        description="Upload the blinded audio of every blind code in any rater's queue (a "
+                    "re-test's code gets a copy of its own, as in packs), so raters' computers "
+                    "fetch it from the server. Run it as a researcher (or the owner) on the "
+                    "computer that holds the blinded copies, after allocating; run it again "
+                    "after allocating more work, or to resume an interrupted upload: codes "
+                    "already on the server are left as they are.")
+    upload.add_argument("study", metavar="URL", help=URL_HELP)
+    add_pack_audio_arg(upload, "the uploaded copies")
+    upload.add_argument("--json", action="store_true", help="print the result as JSON")
+    upload.set_defaults(run=_run_upload)
+
     login = sub.add_parser(
         "login", help="log in once with an invitation, on your own computer",
         description="Type the invitation's password (or pipe it in). Rater replaces it with a "
@@ -82,6 +95,19 @@ def _run_add(args) -> int:
         print_json({k: result[k] for k in ("login", "url", "password")})
     else:
         sys.stdout.write(result["invitation"])
+    return 0
+
+
+def _run_upload(args) -> int:
+    from rater.core.pack_audio import parse_pack_audio
+    from rater.services.server_audio import upload_audio
+
+    result = upload_audio(args.study, parse_pack_audio(args.audio))
+    if args.json:
+        print_json(result)
+    else:
+        print(f"Uploaded the audio of {result['uploaded']} blind code(s) ({result['audio']}); "
+              f"{result['already_there']} were on the server already.")
     return 0
 
 

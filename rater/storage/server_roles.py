@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Integer, text
 
 from rater.core.errors import Problem, RaterError
 from rater.core.server_access import GROUPS, group_role, login_role
+from rater.storage.audio_store import AUDIO_DDL, CHUNK_TABLE, ITEM_TABLE
 from rater.storage.schema import Base
 
 LOGIN_TABLE = "server_login"
@@ -32,6 +33,7 @@ ALL = ("*",)
 ME = f"(SELECT l.rater_code FROM {LOGIN_TABLE} l WHERE l.role_name = current_user)"
 MY_ASSIGNMENTS = f"(SELECT a.id FROM assignment a WHERE a.rater_id = {ME})"
 MY_WORK = f"assignment_id IN {MY_ASSIGNMENTS}"
+MY_CODES = f"code IN (SELECT a.code FROM assignment a WHERE a.rater_id = {ME})"
 GOLD = "(SELECT g.id FROM recording g WHERE g.kind = 'gold')"
 # What a rater needs of the study row: the codebook it rates with and the blinding question.
 STUDY_FOR_RATING = ("id", "codebook_version_id", "mode", "ask_guess_field", "guess_options")
@@ -79,6 +81,9 @@ RATERS = {
     # and writes events only in their own name.
     "audit_event": Access(select=("id", "hash"), write=("INSERT",), check=f"actor = {ME}"),
     LOGIN_TABLE: Access(rows="role_name = current_user"),
+    # The blinded audio of the codes in their own queue, nothing else (decision 1705).
+    ITEM_TABLE: Access(rows=MY_CODES),
+    CHUNK_TABLE: Access(rows=MY_CODES),
 }
 
 TRAINERS = {
@@ -109,8 +114,8 @@ def _researchers(tables: list[str]) -> dict[str, Access]:
 
 
 def study_tables() -> list[str]:
-    """Every table of the study schema, and the server's own login table."""
-    return [*Base.metadata.tables, LOGIN_TABLE]
+    """Every table of the study schema, and the server's own: logins and audio."""
+    return [*Base.metadata.tables, LOGIN_TABLE, ITEM_TABLE, CHUNK_TABLE]
 
 
 def _serial_tables() -> set[str]:
@@ -159,7 +164,8 @@ def apply_roles(connection: Connection) -> dict[str, str]:
     """Create (or bring up to date) the groups, grants and policies of the study in this
     database; run by the tables' owner. Returns group -> role name."""
     database = connection.scalar(text("SELECT current_database()"))
-    connection.exec_driver_sql(LOGIN_DDL)
+    for statement in (LOGIN_DDL, *AUDIO_DDL):
+        connection.exec_driver_sql(statement)
     roles = {group: group_role(database, group) for group in GROUPS}
     tables = study_tables()
     plans = {roles["researchers"]: _researchers(tables), roles["trainers"]: TRAINERS,

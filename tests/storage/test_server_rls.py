@@ -31,6 +31,8 @@ OWN = {
     "listening_span": f"assignment_id IN {MY_ASSIGNMENTS}",
     "amendment": f"rating_id IN (SELECT id FROM rating WHERE assignment_id IN {MY_ASSIGNMENTS})",
     "server_login": "rater_code = %(me)s",
+    "server_audio_item": "code IN (SELECT code FROM assignment WHERE rater_id = %(me)s)",
+    "server_audio_chunk": "code IN (SELECT code FROM assignment WHERE rater_id = %(me)s)",
 }
 # Columns a rater must never read (hidden fields, originals, the key, the research side).
 FORBIDDEN = {
@@ -76,6 +78,8 @@ def key_column(table: str) -> str:
         return UPDATABLE[table]
     if table == "server_login":
         return "role_name"
+    if table.startswith("server_audio"):
+        return "code"
     return next(iter(Base.metadata.tables[table].primary_key.columns)).name
 
 
@@ -146,7 +150,8 @@ def test_copy_out_gives_no_more_than_select_and_copy_in_is_refused(shared, table
 @pytest.mark.parametrize("table", sorted(NO_ACCESS | {"study", "codebook_version", "scale_value",
                                                        "codebook_dimension", "recording",
                                                        "rater", "assignment",
-                                                       "server_login"}))
+                                                       "server_login", "server_audio_item",
+                                                       "server_audio_chunk"}))
 def test_insert_is_refused_where_a_rater_writes_nothing(shared, table):
     _, _, r1 = shared
     with pytest.raises(errors.InsufficientPrivilege):

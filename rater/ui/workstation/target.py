@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rater.core.codebook import Codebook
-from rater.services import rating
+from rater.services import audio_cache, rating
 from rater.services.packs import WORK_FILE, unpack_for_rating
 from rater.services.rating import QueueEntry
 from rater.services.workspace import default_workspace
@@ -29,6 +29,10 @@ class Target:
         return self.folder if self.folder is not None else Path(self.study).parent
 
     def audio_path(self, entry: QueueEntry) -> Path | None:
+        cached = audio_cache.audio_path(self.study, entry.code) \
+            if audio_cache.is_shared(self.study) else None  # from the server (decision 1705)
+        if cached is not None:
+            return cached
         if not entry.audio:
             return None
         path = Path(entry.audio)
@@ -61,8 +65,11 @@ def resolve(location: str, rater: str | None = None, workspace: Path | None = No
 def load(target: Target) -> Workspace:
     """Read the rater's queue, codebook, last place and blinding question (slow: disk, SQL)."""
     study, rater = target.study, target.rater
+    queue = rating.rater_queue(study, rater)
+    if audio_cache.is_shared(study):
+        audio_cache.start_fetching(study, [entry.code for entry in queue])
     return Workspace(target, rating.rater_name(study, rater), rating.codebook(study),
-                     rating.rater_queue(study, rater), rating.last_place(study, rater),
+                     queue, rating.last_place(study, rater),
                      rating.guess_question(study))
 
 
