@@ -45,7 +45,8 @@ def upload_audio(study: str, audio: PackAudioSpec = FLAC) -> dict:
                 if code in done:
                     continue
                 path = _made(source, Path(scratch) / f"{code}{audio.suffix}", pads, audio)
-                item = AudioItem(code, path.stat().st_size, sha256_of(path), audio.codec)
+                item = AudioItem(code, path.stat().st_size, sha256_of(path), audio.codec,
+                                 probe(path).duration_s)
                 store_item(store.engine, item, path)
                 if path != source:
                     path.unlink()

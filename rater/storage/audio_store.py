@@ -27,7 +27,8 @@ AUDIO_DDL = (
     code VARCHAR(32) PRIMARY KEY,
     total_bytes BIGINT NOT NULL CHECK (total_bytes > 0),
     sha256 CHAR(64) NOT NULL,
-    format VARCHAR(16) NOT NULL)""",
+    format VARCHAR(16) NOT NULL,
+    duration_s DOUBLE PRECISION NOT NULL CHECK (duration_s > 0))""",
     f"""CREATE TABLE IF NOT EXISTS {CHUNK_TABLE} (
     code VARCHAR(32) NOT NULL,
     idx INTEGER NOT NULL CHECK (idx >= 0),
@@ -44,6 +45,7 @@ class AudioItem:
     total_bytes: int
     sha256: str
     format: str
+    duration_s: float  # of this code's copy (a re-test's is longer by its padding)
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,10 @@ def store_item(engine: Engine, item: AudioItem, path: Path) -> None:
                                     "VALUES (:c, :i, :d)"),
                                {"c": item.code, "i": index, "d": chunk})
             index += 1
-        connection.execute(text(f"INSERT INTO {ITEM_TABLE} (code, total_bytes, sha256, format) "
-                                "VALUES (:c, :t, :s, :f)"),
+        connection.execute(text(f"INSERT INTO {ITEM_TABLE} (code, total_bytes, sha256, format, "
+                                "duration_s) VALUES (:c, :t, :s, :f, :d)"),
                            {"c": item.code, "t": item.total_bytes, "s": item.sha256,
-                            "f": item.format})
+                            "f": item.format, "d": item.duration_s})
 
 
 def items(engine: Engine, codes: list[str]) -> dict[str, AudioItem]:
@@ -96,11 +98,11 @@ def items(engine: Engine, codes: list[str]) -> dict[str, AudioItem]:
     with engine.connect() as connection:
         if connection.scalar(text(f"SELECT to_regclass('{ITEM_TABLE}')")) is None:
             return {}
-        rows = connection.execute(text(f"SELECT code, total_bytes, sha256, format FROM "
-                                       f"{ITEM_TABLE} WHERE code = ANY(:codes)"),
+        rows = connection.execute(text(f"SELECT code, total_bytes, sha256, format, duration_s "
+                                       f"FROM {ITEM_TABLE} WHERE code = ANY(:codes)"),
                                   {"codes": list(codes)}).all()
-    return {row.code: AudioItem(row.code, row.total_bytes, row.sha256.strip(), row.format)
-            for row in rows}
+    return {row.code: AudioItem(row.code, row.total_bytes, row.sha256.strip(), row.format,
+                                row.duration_s) for row in rows}
 
 
 def read_chunks(engine: Engine, code: str, start: int, stop: int) -> Iterator[bytes]:

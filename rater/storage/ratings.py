@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, load_only
 
 from rater.core.errors import Problem, RaterError
@@ -28,6 +28,7 @@ from rater.storage.schema import (
     Study,
     utcnow,
 )
+from rater.storage.server_roles import LOGIN_TABLE, QUEUE_VIEW
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,7 @@ class QueueEntry:
 
 def queue(store: StudyStore, rater: str) -> list[QueueEntry]:
     with store.transaction() as session:
-        rows = session.execute(
-            select(Assignment.id, Assignment.code, Assignment.position, Recording.duration_s,
-                   Recording.blind_path, Assignment.resume_s)
-            .join(Recording, Recording.id == Assignment.recording_id)
-            .where(Assignment.rater_id == rater).order_by(Assignment.position)).all()
+        rows = _queue_rows(session, rater)
         ratings: dict[int, list[Rating]] = {}
         for rating in session.scalars(select(Rating).join(Assignment)
                                       .where(Assignment.rater_id == rater)):
@@ -63,6 +60,31 @@ def queue(store: StudyStore, rater: str) -> list[QueueEntry]:
                            {r.dimension: amended.get(r.id, r.score) for r in ratings.get(a, [])},
                            any(r.state == "submitted" for r in ratings.get(a, [])), resume)
                 for a, code, position, duration, path, resume in rows]
+
+
+def _queue_rows(session: Session, rater: str) -> list:
+    """(assignment id, code, position, duration, audio path, resume) of a rater's queue. A
+    rater's login on a shared study reads it through the server's view, which ties no two
+    codes to one recording (decision 1701)."""
+    if _is_rater_login(session):
+        return session.execute(text(
+            f"SELECT assignment_id, code, position, duration_s, blind_path, resume_s "
+            f"FROM {QUEUE_VIEW} WHERE rater_id = :rater ORDER BY position"),
+            {"rater": rater}).all()
+    return session.execute(
+        select(Assignment.id, Assignment.code, Assignment.position, Recording.duration_s,
+               Recording.blind_path, Assignment.resume_s)
+        .join(Recording, Recording.id == Assignment.recording_id)
+        .where(Assignment.rater_id == rater).order_by(Assignment.position)).all()
+
+
+def _is_rater_login(session: Session) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    if session.scalar(text(f"SELECT to_regclass('{QUEUE_VIEW}')")) is None:
+        return False
+    return bool(session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {LOGIN_TABLE} "
+                                    "WHERE role_name = current_user)")))
 
 
 def _latest_amendments(session: Session, rater: str) -> dict[int, int]:
@@ -82,8 +104,8 @@ def _effective(session: Session, rating: Rating) -> int:
 
 
 # What a rater's work needs of an assignment: on a shared server a rater may read no more (not
-# the role, which would tell a re-test or a gold item apart).
-RATER_SIDE = (Assignment.id, Assignment.recording_id, Assignment.rater_id, Assignment.position,
+# the role or the recording, which would tell a re-test or a gold item apart).
+RATER_SIDE = (Assignment.id, Assignment.rater_id, Assignment.position,
               Assignment.code, Assignment.resume_s, Assignment.work_at, Assignment.work_seq)
 
 

@@ -35,6 +35,19 @@ MY_ASSIGNMENTS = f"(SELECT a.id FROM assignment a WHERE a.rater_id = {ME})"
 MY_WORK = f"assignment_id IN {MY_ASSIGNMENTS}"
 MY_CODES = f"code IN (SELECT a.code FROM assignment a WHERE a.rater_id = {ME})"
 GOLD = "(SELECT g.id FROM recording g WHERE g.kind = 'gold')"
+# A rater's queue, read through this view (it runs with its owner's rights) because a rater
+# may read neither `recording` nor `assignment.recording_id`: two codes of one recording (a
+# re-test) must not be tied together by any column. With the audio on the server (decision
+# 1705) the duration is that of the code's own copy (a re-test's is padded) and no path is
+# given; without it the raters need the blinded files' paths (a shared folder), which tell.
+QUEUE_VIEW = "server_rater_queue"
+QUEUE_VIEW_DDL = f"""CREATE OR REPLACE VIEW {QUEUE_VIEW} WITH (security_barrier) AS
+SELECT a.id AS assignment_id, a.rater_id, a.code, a.position, a.resume_s,
+       COALESCE(i.duration_s, r.duration_s) AS duration_s,
+       CASE WHEN i.code IS NULL THEN r.blind_path END AS blind_path
+FROM assignment a JOIN recording r ON r.id = a.recording_id
+LEFT JOIN {ITEM_TABLE} i ON i.code = a.code
+WHERE a.rater_id = {ME}"""
 # What a rater needs of the study row: the codebook it rates with and the blinding question.
 STUDY_FOR_RATING = ("id", "codebook_version_id", "mode", "ask_guess_field", "guess_options")
 
@@ -57,15 +70,10 @@ RATERS = {
     "codebook_version": Access(),
     "scale_value": Access(),
     "codebook_dimension": Access(),
-    # Only the raters' copy of their own recordings; never the original's name, path or
-    # checksum (the kind would tell a gold item apart).
-    "recording": Access(select=("id", "duration_s", "blind_path"),
-                        rows=f"id IN (SELECT a.recording_id FROM assignment a "
-                             f"WHERE a.rater_id = {ME})"),
     "rater": Access(write=("UPDATE",), update=("current_code",), rows=f"id = {ME}"),
-    # Not the role (a re-test or gold item must look like any other) nor the research side's
-    # time stamps.
-    "assignment": Access(select=("id", "recording_id", "rater_id", "position", "code",
+    # Not the role nor the recording (a re-test or gold item must look like any other; the
+    # queue comes from QUEUE_VIEW) nor the research side's time stamps.
+    "assignment": Access(select=("id", "rater_id", "position", "code",
                                  "resume_s", "work_at", "work_seq"),
                          write=("UPDATE",), update=("resume_s", "work_at", "work_seq"),
                          rows=f"rater_id = {ME}"),
@@ -164,7 +172,7 @@ def apply_roles(connection: Connection) -> dict[str, str]:
     """Create (or bring up to date) the groups, grants and policies of the study in this
     database; run by the tables' owner. Returns group -> role name."""
     database = connection.scalar(text("SELECT current_database()"))
-    for statement in (LOGIN_DDL, *AUDIO_DDL):
+    for statement in (LOGIN_DDL, *AUDIO_DDL, QUEUE_VIEW_DDL):
         connection.exec_driver_sql(statement)
     roles = {group: group_role(database, group) for group in GROUPS}
     tables = study_tables()
@@ -179,6 +187,9 @@ def apply_roles(connection: Connection) -> dict[str, str]:
         connection.exec_driver_sql(f"GRANT CONNECT ON DATABASE {q_db} TO {q_role}")
         connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {q_role}")
         connection.exec_driver_sql(f"GRANT SELECT ON alembic_version TO {q_role}")
+        connection.exec_driver_sql(f"REVOKE ALL ON {QUEUE_VIEW} FROM {q_role}")
+    connection.exec_driver_sql(f"GRANT SELECT ON {QUEUE_VIEW} TO "
+                               f"{_quote(connection, roles['raters'])}")
     for table in tables:
         q_table = _quote(connection, table)
         connection.exec_driver_sql(f"ALTER TABLE {q_table} ENABLE ROW LEVEL SECURITY")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from server_study import server_study
 
@@ -224,3 +225,34 @@ def test_a_researchers_login_uploads_and_a_raters_login_cannot(shared, r1, data_
     with shared.admin() as admin:
         assert admin.execute("SELECT count(*) FROM server_audio_item WHERE code = %s",
                              (code,)).fetchone()[0] == 1
+
+
+def test_a_raters_queue_ties_no_retest_to_its_first_presentation(shared, r1):
+    """Decision 1701's leak closed: R1's login reads no recording and no recording id; its
+    queue (through the server's view) lists each code with the duration of that code's own
+    copy and no path, so a re-test and its first presentation differ even in length."""
+    with shared.admin() as admin:
+        pairs = admin.execute(
+            "SELECT a.code, first.code FROM assignment a JOIN recording r ON r.id = a.recording_id "
+            "JOIN assignment first ON first.recording_id = a.recording_id "
+            "AND first.rater_id = a.rater_id AND first.code = r.blind_code "
+            "WHERE a.rater_id = 'R1' AND a.code <> r.blind_code").fetchall()
+    assert pairs, "R1 must hold a re-test of a recording it also rates"
+    queue = {entry.code: entry for entry in rating.rater_queue(r1, "R1")}
+    for retest, first in pairs:
+        assert queue[retest].duration_s != pytest.approx(queue[first].duration_s, abs=0.01)
+        assert queue[retest].audio is None and queue[first].audio is None
+    engine = make_engine(r1)  # R1's own login, as R1's computer keeps it
+    try:
+        plain = engine.raw_connection().driver_connection  # plain SQL, no app code between
+        plain.autocommit = True
+        for statement in ("SELECT id FROM recording", "SELECT recording_id FROM assignment"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                plain.execute(statement)
+        columns = [c.name for c in plain.execute(
+            "SELECT * FROM server_rater_queue LIMIT 0").description]
+        plain.close()
+    finally:
+        engine.dispose()
+    assert columns == ["assignment_id", "rater_id", "code", "position", "resume_s", "duration_s",
+                       "blind_path"]

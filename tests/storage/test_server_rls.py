@@ -16,13 +16,12 @@ from rater.storage.schema import Base
 from rater.storage.server_roles import study_tables
 
 # What a rater (R1) may see of each table, written out here apart from the policies.
-NO_ACCESS = {"metadata_field", "metadata_value", "redaction", "consensus", "pack_event",
-             "gold_score", "gold_moment", "workshop", "certification_test",
+NO_ACCESS = {"recording", "metadata_field", "metadata_value", "redaction", "consensus",
+             "pack_event", "gold_score", "gold_moment", "workshop", "certification_test",
              "certification_recording", "certification_attempt", "certification_result"}
 SHARED = {"study", "codebook_version", "scale_value", "codebook_dimension", "audit_event"}
 MY_ASSIGNMENTS = "(SELECT id FROM assignment WHERE rater_id = %(me)s)"
 OWN = {
-    "recording": "id IN (SELECT recording_id FROM assignment WHERE rater_id = %(me)s)",
     "rater": "id = %(me)s",
     "assignment": "rater_id = %(me)s",
     "rating": f"assignment_id IN {MY_ASSIGNMENTS}",
@@ -37,9 +36,7 @@ OWN = {
 # Columns a rater must never read (hidden fields, originals, the key, the research side).
 FORBIDDEN = {
     "study": ("secret", "name", "pack_id", "criterion", "unblinded_at", "created_at"),
-    "recording": ("original_name", "source_path", "sha256", "blind_code", "kind", "format",
-                  "sample_rate", "size_bytes", "imported_at"),
-    "assignment": ("role", "created_at"),
+    "assignment": ("role", "created_at", "recording_id"),
     "audit_event": ("detail", "actor", "action", "at"),
 }
 UPDATABLE = {"rater": "current_code", "assignment": "resume_s"}  # a column R1 may update
