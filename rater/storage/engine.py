@@ -224,4 +224,8 @@ def unreachable(url: str, exc: Exception) -> RaterError:
     if NO_PASSWORD in first_line or "password authentication failed" in first_line:
         fix = ("log in once with 'rater server login URL' and the password of your invitation "
                "(it is kept in the keyring, never in the URL)")
+    elif "certificate" in first_line or "SSL" in first_line:
+        fix = ("the server's certificate could not be checked for this host name: use the host "
+               "name the certificate was made for, and give the file of the authority that "
+               "signed it as sslrootcert=FILE in the URL (ask the server's administrator)")
     return RaterError(Problem(f"cannot open the database: {first_line}", describe(url), fix))
