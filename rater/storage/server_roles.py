@@ -22,6 +22,7 @@ from rater.core.errors import Problem, RaterError
 from rater.core.server_access import GROUPS, group_role, login_role
 from rater.storage.audio_store import AUDIO_DDL, CHUNK_TABLE, ITEM_TABLE
 from rater.storage.schema import Base
+from rater.storage.server_notify import NOTIFY_DDL
 
 LOGIN_TABLE = "server_login"
 LOGIN_DDL = f"""CREATE TABLE IF NOT EXISTS {LOGIN_TABLE} (
@@ -172,7 +173,7 @@ def apply_roles(connection: Connection) -> dict[str, str]:
     """Create (or bring up to date) the groups, grants and policies of the study in this
     database; run by the tables' owner. Returns group -> role name."""
     database = connection.scalar(text("SELECT current_database()"))
-    for statement in (LOGIN_DDL, *AUDIO_DDL, QUEUE_VIEW_DDL):
+    for statement in (LOGIN_DDL, *AUDIO_DDL, QUEUE_VIEW_DDL, *NOTIFY_DDL):
         connection.exec_driver_sql(statement)
     roles = {group: group_role(database, group) for group in GROUPS}
     tables = study_tables()

@@ -1,15 +1,16 @@
 """The researcher's reliability dashboard: a verdict per dimension at a glance, the CIs, and
 drill-downs into the disagreement list, the raters and every statistic.
 
-The report is computed off the UI thread; the view checks every few seconds whether new
-ratings arrived and recomputes only then, so it follows a live study without freezing.
+The report is computed off the UI thread. A shared study's server tells the view when ratings
+arrive; a study file is asked every few seconds whether new ratings arrived (`StudyFollower`);
+the view recomputes only then, so it follows a live study without freezing.
 """
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -34,10 +35,9 @@ from rater.core.reliability.wording import (
     state,
 )
 from rater.ui.forest_plot import ForestPlot, ForestRow
+from rater.ui.study_follower import StudyFollower
 from rater.ui.tables import new_table
 from rater.ui.tasks import run_in_background
-
-POLL_MS = 5000
 
 
 def _interval(stat: dict) -> str:
@@ -108,44 +108,62 @@ class ReliabilityView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(split)
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._check_for_new_ratings)
+        self.follower = StudyFollower(self)
+        self.follower.changed.connect(self._study_changed)
+        self._again = False  # a change came while a report was being computed
 
     def open_study(self, study: str) -> None:
         self.study, self._seen = study, None
         self._check_for_new_ratings()
-        self._timer.start()
+        self.follower.follow(study)
+
+    def _study_changed(self) -> None:
+        """A shared study's notice (something changed: amendments too) or a study file's poll
+        (recompute only if the number of submitted ratings moved)."""
+        if self._busy:
+            self._again = True
+        elif self.follower.live:
+            self._seen = None
+            self._check_for_new_ratings()
+        else:
+            self._check_for_new_ratings()
+
+    def _finished(self) -> None:
+        self._busy = False
+        if self._again:
+            self._again = False
+            self._study_changed()
 
     def _check_for_new_ratings(self) -> None:
         from rater.services.study import study_info
 
         if self.study and not self._busy:
+            self._busy = True  # one question or report at a time; changes meanwhile: _again
             study = self.study
             run_in_background(lambda: study_info(study)["ratings"]["submitted"],
                               self._maybe_recompute, self._failed, owner=self)
 
     def _maybe_recompute(self, submitted: int) -> None:
         if submitted == self._seen:
+            self._finished()
             return
         self._seen = submitted
         if submitted == 0:
             self.status.setText("No submitted ratings yet: the report appears as they arrive.")
+            self._finished()
             return
         from rater.services.reliability import study_reliability
 
-        self._busy = True
         self.status.setText(f"Computing reliability over {submitted} scores…")
         study = self.study
         run_in_background(lambda: study_reliability(study), self.show_report, self._failed,
                           owner=self)
 
     def _failed(self, error: Exception) -> None:
-        self._busy = False
         self.status.setText(f"The report could not be computed: {error}")
+        self._finished()
 
     def show_report(self, report: dict) -> None:
-        self._busy = False
         self.report = report
         self.status.setText(f"Criterion: {criterion_words(report['criterion'])}. 95% "
                             f"confidence intervals; {report['bootstrap']['resamples']} "
@@ -156,6 +174,7 @@ class ReliabilityView(QWidget):
         self._fill_raters(report["dimensions"])
         if self.verdicts.rowCount():
             self.verdicts.selectRow(0)
+        self._finished()
 
     def _name(self, dimension: str) -> str:
         return (self.report or {}).get("dimension_names", {}).get(dimension, dimension)

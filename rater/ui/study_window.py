@@ -22,6 +22,7 @@ from rater.core.errors import RaterError
 from rater.core.reliability.wording import criterion_words
 from rater.ui import appearance
 from rater.ui.analysis_view import AnalysisView
+from rater.ui.progress_view import ProgressView
 from rater.ui.raters_view import RatersView
 from rater.ui.reliability_view import ReliabilityView
 from rater.ui.tasks import run_in_background
@@ -83,7 +84,9 @@ class StudyWindow(QMainWindow):
         layout.addWidget(self.status)
         layout.addWidget(self.building)
         layout.addLayout(form)
-        layout.addStretch()
+        self.progress = ProgressView()
+        self.progress.updated.connect(self._refresh_counts)
+        layout.addWidget(self.progress, 1)
         overview = QWidget()
         overview.setLayout(layout)
         self.reliability = ReliabilityView()
@@ -101,6 +104,12 @@ class StudyWindow(QMainWindow):
         menu.addAction("&Quit Rater", QApplication.closeAllWindows).setShortcut(
             QKeySequence("Ctrl+Q"))
         self._appearance_menu(self.menuBar().addMenu("&View").addMenu("&Appearance"))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Stop following the study: a shared study's listeners hold server connections."""
+        self.progress.follower.stop()
+        self.reliability.follower.stop()
+        super().closeEvent(event)
 
     def _appearance_menu(self, menu) -> None:
         """Light, dark or the desktop's: the same choice as the workstation's, for every
@@ -143,6 +152,22 @@ class StudyWindow(QMainWindow):
         run_in_background(lambda: study_info(study), self.show_info, self.show_error, owner=self)
         self.reliability.open_study(study)
         self.raters.open_study(study)
+        self.progress.open_study(study)
+
+    def _refresh_counts(self) -> None:
+        """The overview's counts follow the progress table (which follows the study)."""
+        from rater.services.study import study_info
+
+        if self.study is not None and self.values["ratings"].text() != "—":
+            study = self.study
+            run_in_background(lambda: study_info(study), self._show_counts, lambda _e: None,
+                              owner=self)
+
+    def _show_counts(self, info: dict) -> None:
+        ratings = info["ratings"]
+        self.values["ratings"].setText(f"{ratings['submitted']} submitted, "
+                                       f"{ratings['draft']} in progress")
+        self.values["assignments"].setText(str(info["assignments"]))
 
     def show_building(self, done: int, total: int, text: str) -> None:
         """A step of building the demo study (the first time only), with what is coming."""
