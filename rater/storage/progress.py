@@ -5,7 +5,7 @@ started once it has any score."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, case, exists, func, select
 
@@ -44,5 +44,5 @@ def _aware(when: datetime | str | None) -> datetime | None:
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
     if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when

@@ -114,7 +114,7 @@ TRAINERS = {
 }
 
 
-def _researchers(tables: list[str]) -> dict[str, Access]:
+def researchers_access(tables: list[str]) -> dict[str, Access]:
     """Researchers read and change every table; the guard triggers still refuse changes to
     submitted ratings and append-only records, and nobody but the owner may TRUNCATE."""
     access = {t: Access(write=("INSERT", "UPDATE", "DELETE")) for t in tables}
@@ -177,7 +177,7 @@ def apply_roles(connection: Connection) -> dict[str, str]:
         connection.exec_driver_sql(statement)
     roles = {group: group_role(database, group) for group in GROUPS}
     tables = study_tables()
-    plans = {roles["researchers"]: _researchers(tables), roles["trainers"]: TRAINERS,
+    plans = {roles["researchers"]: researchers_access(tables), roles["trainers"]: TRAINERS,
              roles["raters"]: RATERS}
     q_db = _quote(connection, database)
     connection.exec_driver_sql(f"REVOKE ALL ON DATABASE {q_db} FROM PUBLIC")

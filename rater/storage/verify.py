@@ -3,7 +3,7 @@
 Checks what a client other than Rater could have done to the file or database: the storage's
 own integrity, every foreign key and scale rule (another SQLite client runs with foreign keys
 off), the guard triggers (dropped or disabled ones), the audit trail's hash chain, records that
-have no audit event, and the pack log.
+have no audit event, the pack log, and on a shared study its grants and row-level security.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from rater.core.audit_chain import GENESIS, broken_links
 from rater.storage.guards import ON_THE_SCALE, guard_names
 from rater.storage.repository import StudyStore
 from rater.storage.schema import AuditEvent, Base, PackEvent
+from rater.storage.server_check import access_problems
 
 
 @dataclass
@@ -36,7 +37,7 @@ def verify_store(store: StudyStore) -> Verification:
                                                                 _dangling),
                             ("guard triggers", _guards), ("audit chain", _chain),
                             ("records with their audit events", _unlogged),
-                            ("pack log", _pack_log)):
+                            ("pack log", _pack_log), ("shared-server access", _access)):
             result.checks.append(name)
             result.problems += check(session, dialect, result)
     return result
@@ -91,6 +92,10 @@ def _guards(session: Session, dialect: str, _result: Verification) -> list[str]:
     problems += [f"guard trigger {name} is disabled" for name in sorted(disabled
                                                                         & guard_names(dialect))]
     return problems
+
+
+def _access(session: Session, _dialect: str, _result: Verification) -> list[str]:
+    return access_problems(session.connection())
 
 
 def _chain(session: Session, _dialect: str, result: Verification) -> list[str]:

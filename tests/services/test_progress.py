@@ -3,7 +3,7 @@ their last score, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from audio_files import write_audio
 
@@ -30,7 +30,7 @@ def test_progress_counts_each_raters_items_by_state(study_location, tmp_path):
     assert [(p.rater, p.items, p.submitted, p.in_progress, p.last_change)
             for p in rater_progress(study_location)] == [("R1", 4, 0, 0, None),
                                                          ("R2", 4, 0, 0, None)]
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     queue = rating.rater_queue(study_location, "R1")
     for entry in queue[:2]:
         for dimension in DIMENSIONS:

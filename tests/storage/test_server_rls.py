@@ -12,6 +12,8 @@ import pytest
 from psycopg import errors
 from server_study import server_study
 
+from rater.services import server
+from rater.services.verify import verify_study
 from rater.storage.schema import Base
 from rater.storage.server_roles import study_tables
 
@@ -240,3 +242,30 @@ def test_trainers_see_neither_the_key_nor_hidden_fields_nor_ratings(shared):
         assert refused(trainer, statement)
     assert count(trainer, "recording") == 0  # the study has no gold recordings
     trainer.close()
+
+
+def _access_problems(url: str) -> list[str]:
+    """What `rater study verify` says of the grants (the module's other tests leave records
+    that its other checks report)."""
+    return [p for p in verify_study(url)["problems"] if "rater server setup" in p]
+
+
+@pytest.mark.parametrize("widening", [
+    "GRANT SELECT ON recording TO {raters}",
+    "GRANT SELECT (secret) ON study TO {raters}",
+    "GRANT DELETE ON amendment TO {raters}",
+    "GRANT SELECT ON metadata_value TO {trainers}",
+    "ALTER TABLE note DISABLE ROW LEVEL SECURITY",
+])
+def test_study_verify_finds_a_grant_or_policy_rater_never_made(shared, widening):
+    """An administrator's stray GRANT (or row-level security switched off) opens a login to
+    what it must not see: `rater study verify` says so, and setup puts it back."""
+    study, admin, _ = shared
+    assert _access_problems(study.url) == []
+    admin.execute(widening.format(raters=f'"{study.database}_raters"',
+                                  trainers=f'"{study.database}_trainers"'))
+    try:
+        assert len(_access_problems(study.url)) == 1
+    finally:
+        server.setup(study.url)
+    assert _access_problems(study.url) == []
