@@ -105,3 +105,39 @@ def codebook(study: str) -> Codebook:
     """The codebook the study rates with (parsed from the exact text the study keeps)."""
     with open_store(study) as store:
         return parse_codebook(store.codebook_text(), "the study's codebook")
+
+
+class RaterActions:
+    """One rater's writes on a study file or a pack's copy, each committed as it is made. A
+    shared study's are `services.online.OnlineRater`'s: the same methods, kept on this
+    computer first and sent to the server in order."""
+
+    def __init__(self, study: str, rater: str | None):
+        self.study, self.rater = study, rater
+
+    def set_score(self, code: str, dimension: str, score: int) -> None:
+        set_score(self.study, code, dimension, score, self.rater)
+
+    def clear_score(self, code: str, dimension: str) -> None:
+        clear_score(self.study, code, dimension, self.rater)
+
+    def submit_rating(self, code: str) -> None:
+        submit_rating(self.study, code, self.rater)
+
+    def amend_rating(self, code: str, dimension: str, score: int, reason: str) -> None:
+        amend_rating(self.study, code, dimension, score, reason, self.rater)
+
+    def add_note(self, code: str, time_s: float, text: str, dimension: str | None = None) -> int:
+        return add_note(self.study, code, time_s, text, dimension, self.rater)
+
+    def delete_note(self, code: str, note_id: int) -> None:
+        delete_note(self.study, code, note_id, self.rater)
+
+    def record_guess(self, code: str, guess: str) -> None:
+        record_guess(self.study, code, guess, self.rater)
+
+    def save_listening(self, code: str, spans: list[tuple[float, float, float]]) -> None:
+        save_listening(self.study, code, spans, self.rater)
+
+    def save_place(self, code: str, position_s: float) -> None:
+        save_place(self.study, code, position_s, self.rater)

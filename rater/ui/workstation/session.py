@@ -42,6 +42,8 @@ class RatingSession(QObject):
     """The return pack was written (its file name)."""
     failed = Signal(str)
     """Something the rater did could not be saved (the message, blind codes only)."""
+    online_status = Signal(object)
+    """A shared study's link to its server changed (an `online.Status`; from any thread)."""
 
     def __init__(self, writes: ServiceQueue, redactor: Redactor, parent: QObject | None = None):
         super().__init__(parent)
@@ -52,16 +54,27 @@ class RatingSession(QObject):
         self.entries: dict[str, QueueEntry] = {}
         self.code: str | None = None
         self.notes: list[Note] = []
+        self.actions = None  # the rater's writes: `rating.RaterActions` or `online.OnlineRater`
 
     # -- opening ------------------------------------------------------------------------------
     def load(self, location: str, rater: str | None = None) -> None:
-        def work() -> targets.Workspace:
-            return targets.load(targets.resolve(location, rater))
+        def work() -> tuple[targets.Workspace, object]:
+            workspace = targets.load(targets.resolve(location, rater))
+            return workspace, targets.actions_for(workspace, self.online_status.emit)
 
         self.redactor.hide_location(location)
-        self.writes.submit(work, self._on_loaded, self._on_load_failed)
+        self.close()
+        self.writes.submit(work, lambda loaded: self._on_loaded(*loaded), self._on_load_failed)
 
-    def _on_loaded(self, workspace: targets.Workspace) -> None:
+    def close(self) -> None:
+        """Stop sending to a shared study's server (what is not sent stays on this computer
+        and goes with the next opening)."""
+        if hasattr(self.actions, "stop"):
+            self.actions.stop(timeout=2.0)
+        self.actions = None
+
+    def _on_loaded(self, workspace: targets.Workspace, actions) -> None:
+        self.actions = actions
         self.target, self.workspace = workspace.target, workspace
         self.redactor.hide_location(workspace.target.study)
         if workspace.target.folder is not None:
@@ -116,8 +129,8 @@ class RatingSession(QObject):
         """A draft score: shown now, committed in the background."""
         entry = self.entries[code]
         self._replace(entry, scores={**entry.scores, dimension: value})
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.set_score(study, code, dimension, value, rater),
+        actions = self.actions
+        self.writes.submit(lambda: actions.set_score(code, dimension, value),
                            None, lambda exc: self._reread(code, exc))
 
     def clear_score(self, code: str, dimension: str) -> None:
@@ -125,13 +138,13 @@ class RatingSession(QObject):
         background."""
         entry = self.entries[code]
         self._replace(entry, scores={d: v for d, v in entry.scores.items() if d != dimension})
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.clear_score(study, code, dimension, rater),
+        actions = self.actions
+        self.writes.submit(lambda: actions.clear_score(code, dimension),
                            None, lambda exc: self._reread(code, exc))
 
     def submit(self, code: str) -> None:
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.submit_rating(study, code, rater),
+        actions = self.actions
+        self.writes.submit(lambda: actions.submit_rating(code),
                            lambda _none: self._on_submitted(code),
                            lambda exc: self._reread(code, exc))
 
@@ -143,15 +156,14 @@ class RatingSession(QObject):
     def amend(self, code: str, dimension: str, value: int, reason: str) -> None:
         entry = self.entries[code]
         self._replace(entry, scores={**entry.scores, dimension: value})
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.amend_rating(study, code, dimension, value, reason,
-                                                       rater),
+        actions = self.actions
+        self.writes.submit(lambda: actions.amend_rating(code, dimension, value, reason),
                            lambda _none: log.info("amended %s %s", code, dimension),
                            lambda exc: self._reread(code, exc))
 
     def record_guess(self, code: str, guess: str) -> None:
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.record_guess(study, code, guess, rater), None,
+        actions = self.actions
+        self.writes.submit(lambda: actions.record_guess(code, guess), None,
                            self._report)
 
     def _replace(self, entry: QueueEntry, **changes) -> None:
@@ -172,8 +184,8 @@ class RatingSession(QObject):
     # -- notes --------------------------------------------------------------------------------
     def add_note(self, code: str, time_s: float, text: str, dimension: str | None,
                  then=None) -> None:
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.add_note(study, code, time_s, text, dimension, rater),
+        actions = self.actions
+        self.writes.submit(lambda: actions.add_note(code, time_s, text, dimension),
                            lambda note_id: self._on_note_added(code, note_id, time_s, text,
                                                                dimension, then),
                            self._report)
@@ -187,21 +199,21 @@ class RatingSession(QObject):
             self.notes_changed.emit(self.notes)
 
     def delete_note(self, note_id: int) -> None:
-        code, study, rater = self.code, self.study, self.rater
+        code, actions = self.code, self.actions
         self.notes = [n for n in self.notes if n[0] != note_id]
         self.notes_changed.emit(self.notes)
-        self.writes.submit(lambda: rating.delete_note(study, code, note_id, rater), None,
+        self.writes.submit(lambda: actions.delete_note(code, note_id), None,
                            self._report)
 
     # -- listening ----------------------------------------------------------------------------
     def save_place(self, code: str, position_s: float) -> None:
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.save_place(study, code, position_s, rater), None,
+        actions = self.actions
+        self.writes.submit(lambda: actions.save_place(code, position_s), None,
                            self._report)
 
     def save_listening(self, code: str, spans: list[tuple[float, float, float]]) -> None:
-        study, rater = self.study, self.rater
-        self.writes.submit(lambda: rating.save_listening(study, code, spans, rater), None,
+        actions = self.actions
+        self.writes.submit(lambda: actions.save_listening(code, spans), None,
                            self._report)
 
     # -- returning ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ working folder, or a research study in single-machine "rater mode" for one named
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,19 @@ def resolve(location: str, rater: str | None = None, workspace: Path | None = No
     if path.is_dir():
         return Target(str(path / WORK_FILE), rater, path)
     return Target(location, rater)
+
+
+def actions_for(workspace: Workspace, on_status: Callable[[object], None]):
+    """The rater's writes: on a shared study kept on this computer first and sent to the
+    server by a background sender (issue 17, decision 1702); elsewhere committed at once."""
+    study = workspace.target.study
+    if not audio_cache.is_shared(study):
+        return rating.RaterActions(study, workspace.target.rater)
+    from rater.services.online import OnlineRater
+
+    sender = OnlineRater(study, workspace.rater, on_change=on_status)
+    sender.start()
+    return sender
 
 
 def load(target: Target) -> Workspace:

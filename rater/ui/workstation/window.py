@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
-from PySide6.QtGui import QActionGroup, QDesktopServices, QGuiApplication, QUndoStack
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QActionGroup, QGuiApplication, QUndoStack
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 
 from rater.services.rating import QueueEntry
 from rater.ui import appearance
 from rater.ui.player_adapter import PlayerAdapter
-from rater.ui.workstation import actions, dialogs, logs
+from rater.ui.workstation import actions, help_menu
 from rater.ui.workstation.expert_feedback import ExpertFeedback
 from rater.ui.workstation.files import ask_pack, ask_return_path
 from rater.ui.workstation.flows import NoteFlow, SubmitFlow
@@ -21,6 +21,7 @@ from rater.ui.workstation.listening import Listening
 from rater.ui.workstation.player_panel import SPEEDS
 from rater.ui.workstation.redact import Redactor
 from rater.ui.workstation.session import RatingSession
+from rater.ui.workstation.status_bar import StatusBar
 from rater.ui.workstation.target import Workspace
 from rater.ui.workstation.undo import ScoreChange
 from rater.ui.workstation.writes import ServiceQueue
@@ -53,9 +54,7 @@ class WorkstationWindow(QMainWindow):
         self.score_actions: list = []
         self.positions: dict[str, float] = {}  # where each recording was left, this session
         # (before this session: the queue entry's resume_s, saved by the study)
-        self._saved = QLabel()
-        self._saved.setAccessibleName("Save status")
-        self.statusBar().addPermanentWidget(self._saved)
+        self.status_bar = StatusBar(self.statusBar(), self.writes, self.session)
         self._connect()
         self._appearance_menu()
         self._device_menu()
@@ -69,7 +68,7 @@ class WorkstationWindow(QMainWindow):
         player, scoring = self.adapter, self.work.scoring
         return {
             "open": self._choose_pack, "return": self._return_work,
-            "log_folder": self._show_log_folder, "close": self.close,
+            "log_folder": help_menu.show_log_folder, "close": self.close,
             "quit": QApplication.closeAllWindows,
             "undo": self.undo.undo, "redo": self.undo.redo,
             "play": self._toggle, "back5": lambda: self._skip(-5), "fwd5": lambda: self._skip(5),
@@ -84,8 +83,10 @@ class WorkstationWindow(QMainWindow):
             "note": lambda: self.notes.start(False), "note_dim": lambda: self.notes.start(True),
             "notes_list": lambda: self.work.notes.list.setFocus(),
             "queue_list": lambda: self.work.queue.view.setFocus(),
-            "rules": self._show_rules, "shortcuts": self._show_shortcuts,
-            "about": self._show_about, "light": lambda: self._set_appearance("light"),
+            "rules": lambda: help_menu.show_rules(self),
+            "shortcuts": lambda: help_menu.show_shortcuts(self),
+            "about": lambda: help_menu.show_about(self),
+            "light": lambda: self._set_appearance("light"),
             "dark": lambda: self._set_appearance("dark"),
             "system": lambda: self._set_appearance("system"),
         }
@@ -99,7 +100,6 @@ class WorkstationWindow(QMainWindow):
         session.failed.connect(self.show_problem)
         session.returned.connect(lambda name: self.say(f"Ratings written to {name}. Send this "
                                                        "file to the researcher."))
-        self.writes.busy_changed.connect(self._show_saving)
         self.writes.failed.connect(lambda exc: self.show_problem(self.redactor.message(exc)))
         self.pages.empty.button.clicked.connect(self._choose_pack)
         work.queue.activated.connect(self.open_recording)
@@ -288,28 +288,6 @@ class WorkstationWindow(QMainWindow):
             self.listening.checkpoint()
             self.session.return_work(out)
 
-    def _show_rules(self) -> None:
-        if self.session.workspace is not None:
-            dimension = self.work.scoring.dimension
-            self.open_dialog(dialogs.RulesDialog(self, self.session.workspace.codebook,
-                                                 dimension.id if dimension else None))
-
-    def _show_shortcuts(self) -> None:
-        codebook = self.session.workspace.codebook if self.session.workspace else None
-        self.open_dialog(dialogs.ShortcutSheet(
-            self, codebook.scale.values if codebook else (1, 2, 3, 4, 5)))
-
-    def _show_about(self) -> None:
-        from platformdirs import user_data_path
-
-        self.open_dialog(dialogs.about_box(self, str(logs.log_folder()),
-                                           str(user_data_path("rater", appauthor=False))))
-
-    def _show_log_folder(self) -> None:
-        folder = logs.log_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
     def _appearance_menu(self) -> None:
         group = QActionGroup(self)
         mode = self.settings.value(appearance.SETTING, "system", str)
@@ -365,9 +343,6 @@ class WorkstationWindow(QMainWindow):
         return "submitted (changes are amendments)" if entry.submitted else (
             "in progress" if entry.scores else "not started")
 
-    def _show_saving(self, busy: bool) -> None:
-        self._saved.setText("Saving…" if busy else "All changes saved")
-
     def open_dialog(self, dialog: QDialog) -> QDialog:
         """Open a window-modal dialog; when it closes, it is deleted and the keyboard goes back
         to the scores."""
@@ -408,6 +383,7 @@ class WorkstationWindow(QMainWindow):
         self.notes.stash()
         self.listening.shut_down()
         self.writes.wait()
+        self.session.close()
         if self._own_adapter:
             self.adapter.close()
         log.info("workstation closed")
