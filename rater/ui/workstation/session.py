@@ -111,7 +111,18 @@ class RatingSession(QObject):
             return rating.notes(study, code, rater), rating.heard_spans(study, code, rater)
 
         self.code = code
-        self.writes.submit(work, lambda found: self._on_opened(code, *found), self._report)
+        self.writes.submit(work, lambda found: self._on_opened(code, *found),
+                           lambda exc: self._open_without_server(code, exc))
+
+    def _open_without_server(self, code: str, exc: Exception) -> None:
+        """A shared study's server is away: the recording opens without its notes and
+        listening record so far (they show when it is opened again with the server back);
+        scores and new notes are kept on this computer meanwhile."""
+        if not hasattr(self.actions, "status"):
+            self._report(exc)
+            return
+        log.info("opened %s without the server: %s", code, exc)
+        self._on_opened(code, [], [])
 
     def _on_opened(self, code: str, notes: list[Note], heard: list) -> None:
         if code != self.code:
