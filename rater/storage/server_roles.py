@@ -27,6 +27,14 @@ LOGIN_DDL = f"""CREATE TABLE IF NOT EXISTS {LOGIN_TABLE} (
     role_name VARCHAR(63) PRIMARY KEY,
     rater_code VARCHAR(64) NOT NULL UNIQUE REFERENCES rater(id),
     created_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
+# Each write of a rater applied on the server, by its idempotency key: a write sent again
+# (its acknowledgement was lost) finds its key here and is not applied twice (decision 1702).
+APPLIED_TABLE = "server_applied_write"
+APPLIED_DDL = f"""CREATE TABLE IF NOT EXISTS {APPLIED_TABLE} (
+    write_key UUID PRIMARY KEY,
+    rater_code VARCHAR(64) NOT NULL REFERENCES rater(id),
+    action VARCHAR(32) NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
 
 ALL = ("*",)
 ME = f"(SELECT l.rater_code FROM {LOGIN_TABLE} l WHERE l.role_name = current_user)"
@@ -79,6 +87,7 @@ RATERS = {
     # and writes events only in their own name.
     "audit_event": Access(select=("id", "hash"), write=("INSERT",), check=f"actor = {ME}"),
     LOGIN_TABLE: Access(rows="role_name = current_user"),
+    APPLIED_TABLE: Access(write=("INSERT",), rows=f"rater_code = {ME}"),
 }
 
 TRAINERS = {
@@ -109,8 +118,8 @@ def _researchers(tables: list[str]) -> dict[str, Access]:
 
 
 def study_tables() -> list[str]:
-    """Every table of the study schema, and the server's own login table."""
-    return [*Base.metadata.tables, LOGIN_TABLE]
+    """Every table of the study schema, and the server's own tables (logins, applied writes)."""
+    return [*Base.metadata.tables, LOGIN_TABLE, APPLIED_TABLE]
 
 
 def _serial_tables() -> set[str]:
@@ -160,6 +169,7 @@ def apply_roles(connection: Connection) -> dict[str, str]:
     database; run by the tables' owner. Returns group -> role name."""
     database = connection.scalar(text("SELECT current_database()"))
     connection.exec_driver_sql(LOGIN_DDL)
+    connection.exec_driver_sql(APPLIED_DDL)
     roles = {group: group_role(database, group) for group in GROUPS}
     tables = study_tables()
     plans = {roles["researchers"]: _researchers(tables), roles["trainers"]: TRAINERS,
