@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ class OnlineRater:
         self._engine = server_writes.open_server(self.url)
         self._online: bool | None = None
         self._last_error: str | None = None
+        self._heard_at = float("-inf")  # when the server last answered (monotonic)
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -124,6 +126,7 @@ class OnlineRater:
                 self._set(True, str(exc))
                 continue
             self.outbox.done(write.key)
+            self._heard_at = time.monotonic()
             self._set(True, self._last_error)
         return True
 
@@ -145,12 +148,16 @@ class OnlineRater:
                 delay = min(delay * 2, RETRY_MAX_S)
 
     def _contact(self) -> bool:
-        """With nothing left to send: is the server still there (for the status)?"""
+        """With nothing left to send: is the server still there (for the status)? Asked only
+        when it has not answered for a heartbeat."""
+        if time.monotonic() - self._heard_at < HEARTBEAT_S:
+            return True
         try:
             server_writes.ping(self._engine)
         except server_writes.Unreachable as exc:
             self._set(False, str(exc))
             return False
+        self._heard_at = time.monotonic()
         if not self._online:
             self._set(True, self._last_error)
         return True
