@@ -43,6 +43,7 @@ class TcpProxy:
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)  # an idle pooled connection must stay open
             except OSError:
                 _drop(client)
                 continue

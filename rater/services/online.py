@@ -9,6 +9,7 @@ sender's thread) whenever the status changes.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -24,6 +25,7 @@ from rater.storage.outbox import Outbox, Write
 RETRY_FIRST_S = 0.5  # after a failed contact, wait this long, doubling up to RETRY_MAX_S
 RETRY_MAX_S = 8.0
 HEARTBEAT_S = 10.0  # with nothing to send, check the server this often (for the status)
+log = logging.getLogger("rater.online")
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,10 @@ class OnlineRater:
                 self.outbox.set_aside(write.key, str(exc))
                 self._set(True, str(exc))
                 continue
+            except Exception as exc:  # noqa: BLE001 - the sender must live: retry, and say so
+                log.exception("sending write %s failed", write.key)
+                self._set(False, f"unexpected error: {exc}")
+                return False
             self.outbox.done(write.key)
             self._heard_at = time.monotonic()
             self._set(True, self._last_error)

@@ -67,8 +67,15 @@ class Outbox:
         return None if row is None else Write(row[0], row[1], json.loads(row[2]), row[3])
 
     def done(self, key: str) -> None:
+        """Forget a write the server has. Not flushed to disk on its own (the next write's
+        commit flushes it): a delete lost in a crash only sends the write again, and the
+        server skips it by its key. One disk flush per write instead of two."""
         with self._lock:
-            self._db.execute("DELETE FROM outbox_write WHERE write_key = ?", (key,))
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self._db.execute("DELETE FROM outbox_write WHERE write_key = ?", (key,))
+            finally:
+                self._db.execute("PRAGMA synchronous=FULL")
 
     def set_aside(self, key: str, error: str) -> None:
         """The server refused this write for good: keep it, with why, out of the queue."""
