@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from rater.core.errors import Problem, RaterError
@@ -23,6 +23,9 @@ from rater.storage.repository import StudyStore
 from rater.storage.server_roles import APPLIED_TABLE
 
 CONNECT_TIMEOUT_S = 3  # an outage is noticed within seconds, not after the TCP default
+# SQLSTATE classes worth trying again: connection exception, operator intervention (server
+# shutting down), insufficient resources (too many connections), transaction rollback (deadlock).
+RETRY_CLASSES = ("08", "57", "53", "40")
 
 ACTIONS: dict[str, Callable[..., object]] = {
     "set_score": ratings.set_score,
@@ -83,13 +86,18 @@ def apply(engine: Engine, rater: str, key: str, action: str, args: dict) -> bool
                 return False
             ACTIONS[action](_OneTransaction(connection), rater, **args)
             return True
-    except OperationalError as exc:
-        raise Unreachable(_first_line(exc)) from None
     except DBAPIError as exc:
-        if exc.connection_invalidated:
+        if _worth_retrying(exc):
             raise Unreachable(_first_line(exc)) from None
         raise RaterError(Problem(f"the server refused the write: {_first_line(exc)}", key,
                                  "tell the researcher; the write is kept aside")) from None
+
+
+def _worth_retrying(exc: DBAPIError) -> bool:
+    """A broken or refused connection (no SQLSTATE: the server never answered), not a rule."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return (isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+            or sqlstate is None or sqlstate[:2] in RETRY_CLASSES)
 
 
 def is_applied(engine: Engine, key: str) -> bool:

@@ -88,6 +88,7 @@ def _one_rater(url: str, rater: str, first: int, outbox: Path, out: dict) -> Non
         time.sleep(random.uniform(0, 2 * THINK_S))
     status = online.status()
     out["failed"] += len(status.failed)
+    out["errors"] += [write.failed for write in status.failed]
     out["waiting"] += status.waiting
     online.stop()
 
@@ -95,7 +96,7 @@ def _one_rater(url: str, rater: str, first: int, outbox: Path, out: dict) -> Non
 def _group(args) -> dict:
     """One process: its share of the raters, one thread each."""
     raters, folder = args
-    out = {"submit": [], "local": [], "failed": 0, "waiting": 0}
+    out = {"submit": [], "local": [], "failed": 0, "waiting": 0, "errors": []}
     threads = [threading.Thread(target=_one_rater,
                                 args=(url, rater, first, folder / f"{rater}.sqlite", out))
                for url, rater, first in raters]
@@ -129,7 +130,8 @@ def _run(owner_url: str, logins: list[dict], folder: Path, via=None, disturb=Non
     out = {"seconds": time.perf_counter() - start,
            "submit": sorted(s for p in parts for s in p["submit"]),
            "local": sorted(s for p in parts for s in p["local"]),
-           "failed": sum(p["failed"] for p in parts), "waiting": sum(p["waiting"] for p in parts)}
+           "failed": sum(p["failed"] for p in parts), "waiting": sum(p["waiting"] for p in parts),
+           "errors": [e for p in parts for e in p["errors"]]}
     return out
 
 
@@ -151,6 +153,8 @@ def _check_and_print(name: str, owner_url: str, out: dict) -> None:
           f"{pct(out['local'], .95):.1f} ms; submitted ratings {ratings}/{assignments * 4}, "
           f"submit events {submits}/{assignments}, keys {keys}/{assignments * 5}, duplicated "
           f"{duplicates}, set aside {out['failed']}, left waiting {out['waiting']}")
+    for error in out["errors"][:5]:
+        print(f"  set aside: {error}")
     assert len(s) == assignments
     assert ratings == assignments * len(DIMENSIONS) and submits == assignments
     assert keys == assignments * (len(DIMENSIONS) + 1)
