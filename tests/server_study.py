@@ -57,18 +57,23 @@ def _rate(url: str, rater: str, submitted: int) -> None:
     rating.amend_rating(url, first, "warmth", 5, f"{rater} listened again", rater)
 
 
+def _admin(admin_url: str) -> psycopg.Connection:
+    return psycopg.connect(make_url(admin_url).set(drivername="postgresql")
+                           .render_as_string(hide_password=False), autocommit=True)
+
+
 @contextmanager
 def empty_database(admin_url: str) -> Iterator[tuple[str, str]]:
     """A new database (its URL and name); afterwards it is dropped with every role named
     after it (roles belong to the whole server, not to the database)."""
     database = f"rs_{uuid.uuid4().hex[:10]}"
-    admin = psycopg.connect(make_url(admin_url).set(drivername="postgresql")
-                            .render_as_string(hide_password=False), autocommit=True)
-    admin.execute(f'CREATE DATABASE "{database}"')
+    with _admin(admin_url) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
     try:
         yield make_url(admin_url).set(database=database).render_as_string(
             hide_password=False), database
     finally:
+        admin = _admin(admin_url)  # a new connection: the server may have restarted since
         admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
         roles = admin.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)",
                               (f"{database}_",)).fetchall()

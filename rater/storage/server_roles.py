@@ -29,6 +29,14 @@ LOGIN_DDL = f"""CREATE TABLE IF NOT EXISTS {LOGIN_TABLE} (
     role_name VARCHAR(63) PRIMARY KEY,
     rater_code VARCHAR(64) NOT NULL UNIQUE REFERENCES rater(id),
     created_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
+# Each write of a rater applied on the server, by its idempotency key: a write sent again
+# (its acknowledgement was lost) finds its key here and is not applied twice (decision 1702).
+APPLIED_TABLE = "server_applied_write"
+APPLIED_DDL = f"""CREATE TABLE IF NOT EXISTS {APPLIED_TABLE} (
+    write_key UUID PRIMARY KEY,
+    rater_code VARCHAR(64) NOT NULL REFERENCES rater(id),
+    action VARCHAR(32) NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
 
 ALL = ("*",)
 ME = f"(SELECT l.rater_code FROM {LOGIN_TABLE} l WHERE l.role_name = current_user)"
@@ -93,6 +101,7 @@ RATERS = {
     # The blinded audio of the codes in their own queue, nothing else (decision 1705).
     ITEM_TABLE: Access(rows=MY_CODES),
     CHUNK_TABLE: Access(rows=MY_CODES),
+    APPLIED_TABLE: Access(write=("INSERT",), rows=f"rater_code = {ME}"),
 }
 
 TRAINERS = {
@@ -123,8 +132,8 @@ def researchers_access(tables: list[str]) -> dict[str, Access]:
 
 
 def study_tables() -> list[str]:
-    """Every table of the study schema, and the server's own: logins and audio."""
-    return [*Base.metadata.tables, LOGIN_TABLE, ITEM_TABLE, CHUNK_TABLE]
+    """Every table of the study schema, and the server's own: logins, audio, applied writes."""
+    return [*Base.metadata.tables, LOGIN_TABLE, ITEM_TABLE, CHUNK_TABLE, APPLIED_TABLE]
 
 
 def _serial_tables() -> set[str]:
@@ -173,7 +182,7 @@ def apply_roles(connection: Connection) -> dict[str, str]:
     """Create (or bring up to date) the groups, grants and policies of the study in this
     database; run by the tables' owner. Returns group -> role name."""
     database = connection.scalar(text("SELECT current_database()"))
-    for statement in (LOGIN_DDL, *AUDIO_DDL, QUEUE_VIEW_DDL, *NOTIFY_DDL):
+    for statement in (LOGIN_DDL, APPLIED_DDL, *AUDIO_DDL, QUEUE_VIEW_DDL, *NOTIFY_DDL):
         connection.exec_driver_sql(statement)
     roles = {group: group_role(database, group) for group in GROUPS}
     tables = study_tables()

@@ -34,6 +34,7 @@ OWN = {
     "server_login": "rater_code = %(me)s",
     "server_audio_item": "code IN (SELECT code FROM assignment WHERE rater_id = %(me)s)",
     "server_audio_chunk": "code IN (SELECT code FROM assignment WHERE rater_id = %(me)s)",
+    "server_applied_write": "rater_code = %(me)s",
 }
 # Columns a rater must never read (hidden fields, originals, the key, the research side).
 FORBIDDEN = {
@@ -50,6 +51,9 @@ ME = {"me": "R1"}
 def shared(pg_admin_url, tmp_path_factory):
     with server_study(pg_admin_url, tmp_path_factory.mktemp("server")) as study:
         admin, r1 = study.admin(), study.connect("R1")
+        for rater in ("R1", "R2"):  # a write of each applied by its key (decision 1702)
+            admin.execute("INSERT INTO server_applied_write (write_key, rater_code, action) "
+                          "VALUES (gen_random_uuid(), %s, 'save_place')", (rater,))
         yield study, admin, r1
         r1.close()
         admin.close()
@@ -79,6 +83,8 @@ def key_column(table: str) -> str:
         return "role_name"
     if table.startswith("server_audio"):
         return "code"
+    if table == "server_applied_write":
+        return "write_key"
     return next(iter(Base.metadata.tables[table].primary_key.columns)).name
 
 
@@ -175,6 +181,8 @@ def _others_item(admin) -> tuple[int, int]:
     "INSERT INTO amendment (rating_id, codebook_version_id, old_score, new_score, reason, who, "
     "at) VALUES (%(r)s, 1, 1, 2, 'because', 'R1', now())",
     "INSERT INTO audit_event (at, actor, action, detail) VALUES (now(), 'R2', 'x', '{}')",
+    "INSERT INTO server_applied_write (write_key, rater_code, action) "
+    "VALUES (gen_random_uuid(), 'R2', 'x')",
     "UPDATE rating SET assignment_id = %(a)s WHERE state = 'draft'",
 ])
 def test_a_rater_cannot_write_in_anothers_name(shared, statement):
