@@ -27,6 +27,7 @@ SCHEMA_REVISION = "0001_initial"
 NOT_A_STUDY_FIX = "choose a .rater file made by Rater (a study or a workshop)"
 BUSY_NOTICE_S = 2.0  # a change that waits this long for another program's lock says so
 BUSY_TIMEOUT_S = 30.0  # ... and gives up after this long
+CONNECT_TIMEOUT_S = 10  # a PostgreSQL server that does not answer within this is unreachable
 log = logging.getLogger("rater.storage")
 
 
@@ -123,7 +124,10 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     check_transport(parsed.host or parsed.query.get("host"), parsed.query.get("sslmode"),
                     describe(url))
-    engine = create_engine(url, pool_pre_ping=True)
+    # libpq waits for the operating system's TCP timeout (minutes) on a server that does not
+    # answer; a window waiting on a connection should learn within seconds (a URL may say).
+    timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=timeout)
     supply_on_demand(engine)
     event.listen(engine, "handle_error", _not_allowed)
     return engine
