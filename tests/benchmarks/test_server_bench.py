@@ -6,7 +6,7 @@ PYTHONPATH=$PWD scripts/with-test-services .venv/bin/python -m pytest -m benchma
 dimensions and submit 20 recordings each (2000 assignments) on the test PostgreSQL server:
 p50/p95/p99 of a submit (made -> applied on the server), and every rating exactly once. Then
 the same run with the server restarted mid-run (pg_ctl restart -m fast) and with every
-connection cut for 30 s by a TCP proxy. The raters run as 10 processes of 10 threads: one
+connection cut for 30 s by a TCP proxy. The raters run as 4 processes of 25 threads: one
 process of 100 raters (200 threads with the senders) would measure the GIL, not the server.
 """
 
@@ -33,7 +33,7 @@ from rater.services.online import OnlineRater
 from rater.storage.repository import StudyStore
 from rater.storage.schema import Assignment, Recording
 
-RATERS, PER_RATER, PROCESSES = 100, 20, 10
+RATERS, PER_RATER, PROCESSES = 100, 20, 4
 THINK_S = 1.0  # mean pause between a rater's actions (uniform 0..2 s): far faster than real
 # raters, who listen to a recording before scoring it; 100 raters then make ~90 writes a second
 P95_TARGET_S = 0.050
