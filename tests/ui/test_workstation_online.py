@@ -6,6 +6,7 @@ back they reach the server once each and the researcher's dashboard shows them."
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from server_study import DIMENSIONS, server_study
 from sqlalchemy.engine import make_url
 from tcp_proxy import TcpProxy
@@ -83,3 +84,34 @@ def test_scoring_goes_on_through_a_dropped_connection_and_arrives_once(qtbot, sh
     qtbot.waitUntil(lambda: _submitted(dashboard, "R1") == before + 1, timeout=5000)
     window.close()
     dashboard.close()
+
+
+def test_file_connect_logs_in_once_and_opens_the_raters_work(qtbot, shared):
+    """File › Connect to a server…: a URL that is not a server's, or holds the password, is
+    refused in the dialog with what to do; the invitation's URL and password log in and open
+    the rater's queue from the server."""
+    from rater.ui.workstation import WorkstationWindow
+    from rater.ui.workstation.connect import ConnectDialog
+
+    window = WorkstationWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.commands["connect"].trigger()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), ConnectDialog),
+                    timeout=5000)
+    dialog = QApplication.activeModalWidget()
+    login = shared.logins["R2"]
+    for bad, said in (("R2.raterpack", "not a server's URL"),
+                      (make_url(login["url"]).set(password="x").render_as_string(False),
+                       "Leave the password out")):
+        dialog.url.setText(bad)
+        dialog._check()
+        assert said in dialog.problem.text() and dialog.isVisible()
+    dialog.url.setText(login["url"])
+    dialog.password.setText(login["password"])
+    dialog._check()
+    qtbot.waitUntil(lambda: window.session.workspace is not None, timeout=15_000)
+    assert window.session.workspace.rater == "R2"
+    assert [e.code for e in window.session.workspace.queue]
+    assert window.settings.value("workstation/server_url") == login["url"]
+    window.close()

@@ -26,6 +26,8 @@ MENUS = ("&File", "&Edit", "&Playback", "&Rating", "&Notes", "&View", "&Help")
 
 COMMANDS: tuple[Command, ...] = (
     Command("open", "&File", "&Open rater pack…", ("Ctrl+O",), "Open a pack the researcher sent"),
+    Command("connect", "&File", "Co&nnect to a server…", (),
+            "Open your work on a shared study's server (the URL from your invitation)"),
     Command("return", "&File", "&Return ratings…", ("Ctrl+Shift+R",),
             "Write the return pack to send to the researcher"),
     Command("log_folder", "&File", "Show &log folder"),

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 from rater.services.rating import QueueEntry
 from rater.ui import appearance
 from rater.ui.player_adapter import PlayerAdapter
-from rater.ui.workstation import actions, help_menu
+from rater.ui.workstation import actions, connect, help_menu
 from rater.ui.workstation.expert_feedback import ExpertFeedback
 from rater.ui.workstation.files import ask_pack, ask_return_path
 from rater.ui.workstation.flows import NoteFlow, SubmitFlow
@@ -67,7 +67,8 @@ class WorkstationWindow(QMainWindow):
     def _handlers(self) -> dict:
         player, scoring = self.adapter, self.work.scoring
         return {
-            "open": self._choose_pack, "return": self._return_work,
+            "open": self._choose_pack, "connect": lambda: connect.ask(self),
+            "return": self._return_work,
             "log_folder": help_menu.show_log_folder, "close": self.close,
             "quit": QApplication.closeAllWindows,
             "undo": self.undo.undo, "redo": self.undo.redo,
