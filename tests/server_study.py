@@ -108,3 +108,15 @@ def server_study(admin_url: str, folder: Path, *, seconds: float = 1,
         logins["researcher"] = server.add_researcher(url, "Ann")
         logins["trainer"] = server.add_trainer(url, "Tom")
         yield ServerStudy(url, database, logins)
+
+
+def logged_in(study: ServerStudy, who: str, data_home: Path, monkeypatch) -> str:
+    """`who`'s URL, logged in once on their computer, whose password file lives in
+    `data_home` (keep it for the module: the invitation can be used only once)."""
+    from rater.storage.passwords import pgpass_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    login = study.logins[who]
+    if not pgpass_path().exists():
+        assert "password file" in server.log_in(login["url"], login["password"])
+    return login["url"]

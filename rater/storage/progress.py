@@ -39,10 +39,8 @@ def progress_by_rater(store: StudyStore) -> list[RaterProgress]:
             for rater, items, done, started, when in rows]
 
 
-def _aware(when: datetime | str | None) -> datetime | None:
+def _aware(when: datetime | None) -> datetime | None:
     """In UTC on both engines (SQLite keeps the time stamps without their zone: UTC)."""
-    if isinstance(when, str):
-        when = datetime.fromisoformat(when)
     if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+        return when.replace(tzinfo=UTC)
     return when

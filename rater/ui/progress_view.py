@@ -17,7 +17,7 @@ class ProgressView(QWidget):
     updated = Signal()
     """A newer answer is shown (tests and the study window's counts follow it)."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, follower: StudyFollower | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.study: str | None = None
         self._request = 0
@@ -28,7 +28,8 @@ class ProgressView(QWidget):
         self.table.setEditTriggers(self.table.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.follower = StudyFollower(self)
+        self._own_follower = follower is None  # a window may share one with its other views
+        self.follower = follower or StudyFollower(self)
         self.follower.changed.connect(self.reload)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -38,7 +39,8 @@ class ProgressView(QWidget):
     def open_study(self, study: str) -> None:
         self.study = study
         self.reload()
-        self.follower.follow(study)
+        if self._own_follower:
+            self.follower.follow(study)
 
     def reload(self) -> None:
         from rater.services.progress import rater_progress

@@ -68,7 +68,7 @@ def _table(headers: list[str], name: str) -> QTableWidget:
 
 
 class ReliabilityView(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, follower: StudyFollower | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.study: str | None = None
         self.report: dict | None = None
@@ -108,14 +108,16 @@ class ReliabilityView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(split)
-        self.follower = StudyFollower(self)
+        self._own_follower = follower is None  # a window may share one with its other views
+        self.follower = follower or StudyFollower(self)
         self.follower.changed.connect(self._study_changed)
         self._again = False  # a change came while a report was being computed
 
     def open_study(self, study: str) -> None:
         self.study, self._seen = study, None
         self._check_for_new_ratings()
-        self.follower.follow(study)
+        if self._own_follower:
+            self.follower.follow(study)
 
     def _study_changed(self) -> None:
         """A shared study's notice (something changed: amendments too) or a study file's poll

@@ -25,6 +25,7 @@ from rater.ui.analysis_view import AnalysisView
 from rater.ui.progress_view import ProgressView
 from rater.ui.raters_view import RatersView
 from rater.ui.reliability_view import ReliabilityView
+from rater.ui.study_follower import StudyFollower
 from rater.ui.tasks import run_in_background
 
 FIELDS = (
@@ -84,12 +85,13 @@ class StudyWindow(QMainWindow):
         layout.addWidget(self.status)
         layout.addWidget(self.building)
         layout.addLayout(form)
-        self.progress = ProgressView()
+        self.follower = StudyFollower(self)  # one listener (or poll) for every view here
+        self.progress = ProgressView(self.follower)
         self.progress.updated.connect(self._refresh_counts)
         layout.addWidget(self.progress, 1)
         overview = QWidget()
         overview.setLayout(layout)
-        self.reliability = ReliabilityView()
+        self.reliability = ReliabilityView(self.follower)
         self.analysis = AnalysisView()
         self.raters = RatersView()
         self.tabs = QTabWidget()
@@ -107,8 +109,7 @@ class StudyWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Stop following the study: a shared study's listeners hold server connections."""
-        self.progress.follower.stop()
-        self.reliability.follower.stop()
+        self.follower.stop()
         super().closeEvent(event)
 
     def _appearance_menu(self, menu) -> None:
@@ -153,6 +154,7 @@ class StudyWindow(QMainWindow):
         self.reliability.open_study(study)
         self.raters.open_study(study)
         self.progress.open_study(study)
+        self.follower.follow(study)
 
     def _refresh_counts(self) -> None:
         """The overview's counts follow the progress table (which follows the study)."""

@@ -10,11 +10,10 @@ import queue
 import time
 
 import pytest
-from server_study import DIMENSIONS, server_study
+from server_study import DIMENSIONS, logged_in, server_study
 
-from rater.services import live, rating, server
+from rater.services import live, rating
 from rater.services.study import init_study
-from rater.storage.passwords import pgpass_path
 from rater.storage.server_notify import RECONNECTED, WATCHED
 
 
@@ -32,11 +31,7 @@ def r1_home(tmp_path_factory):
 @pytest.fixture
 def r1(shared, r1_home, monkeypatch):
     """R1's URL, logged in once on R1's computer (its data folder lasts the module)."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(r1_home))
-    login = shared.logins["R1"]
-    if not pgpass_path().exists():
-        server.log_in(login["url"], login["password"])
-    return login["url"]
+    return logged_in(shared, "R1", r1_home, monkeypatch)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from server_study import server_study
+from server_study import logged_in, server_study
 
 from rater.core.audio_cache import CHUNK_BYTES, CachedAudio, cache_home, chunk_count
 from rater.core.errors import RaterError
@@ -22,7 +22,6 @@ from rater.services.audio_cache import Fetcher
 from rater.services.server_audio import upload_audio
 from rater.storage.audio_store import read_chunks
 from rater.storage.engine import make_engine
-from rater.storage.passwords import pgpass_path
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +40,7 @@ def data_home(tmp_path_factory):
 @pytest.fixture
 def r1(shared, data_home, monkeypatch):
     """R1's URL, logged in once on R1's computer."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
-    if not pgpass_path().exists():
-        server.log_in(shared.logins["R1"]["url"], shared.logins["R1"]["password"])
-    yield shared.logins["R1"]["url"]
+    yield logged_in(shared, "R1", data_home, monkeypatch)
     audio_cache.stop_fetching()
 
 

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from jaraco.classes import properties
 from keyring.backend import KeyringBackend
-from server_study import DIMENSIONS, server_study
+from server_study import DIMENSIONS, logged_in, server_study
 
 from rater.core.errors import RaterError
 from rater.services import rating, server
@@ -39,11 +39,7 @@ def data_home(tmp_path_factory):
 @pytest.fixture
 def r1(shared, data_home, monkeypatch):
     """R1's URL, logged in once (no keyring on this machine: the password file)."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
-    login = shared.logins["R1"]
-    if not pgpass_path().exists():
-        assert "password file" in server.log_in(login["url"], login["password"])
-    return login["url"]
+    return logged_in(shared, "R1", data_home, monkeypatch)
 
 
 def test_logging_in_replaces_the_invitation_password_and_keeps_the_new_one_private(

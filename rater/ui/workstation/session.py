@@ -69,7 +69,7 @@ class RatingSession(QObject):
     def close(self) -> None:
         """Stop sending to a shared study's server (what is not sent stays on this computer
         and goes with the next opening)."""
-        if hasattr(self.actions, "stop"):
+        if self.online:
             self.actions.stop(timeout=2.0)
         self.actions = None
 
@@ -92,6 +92,11 @@ class RatingSession(QObject):
         if self.target is None:
             raise RuntimeError("no pack or study is open")
         return self.target.study
+
+    @property
+    def online(self) -> bool:
+        """On a shared study's server: writes are kept here first and sent by a sender."""
+        return hasattr(self.actions, "status")
 
     @property
     def rater(self) -> str | None:
@@ -118,7 +123,7 @@ class RatingSession(QObject):
         """A shared study's server is away: the recording opens without its notes and
         listening record so far (they show when it is opened again with the server back);
         scores and new notes are kept on this computer meanwhile."""
-        if not hasattr(self.actions, "status"):
+        if not self.online:
             self._report(exc)
             return
         log.info("opened %s without the server: %s", code, exc)
