@@ -65,9 +65,13 @@ class TcpProxy:
 
 
 def _drop(sock: socket.socket) -> None:
-    """Close with a reset (SO_LINGER 0), as a broken network shows itself to the other end."""
+    """Close with a reset (SO_LINGER 0), as a broken network shows itself to the other end.
+    Shut down first: a plain close while the other pump thread waits in recv() on the same
+    socket leaves the connection open until that recv returns, so a cut left some connections
+    silently hanging (the client waiting for a reply, the server for a query) instead."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        sock.close()
+        sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass
+    sock.close()

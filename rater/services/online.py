@@ -59,6 +59,7 @@ class OnlineRater:
         self._online: bool | None = None
         self._last_error: str | None = None
         self._heard_at = float("-inf")  # when the server last answered (monotonic)
+        self._failed = self.outbox.failed()  # read once, then kept: status() runs per write
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -110,7 +111,7 @@ class OnlineRater:
         self._engine.dispose()
 
     def status(self) -> Status:
-        return Status(self._online, self.outbox.waiting(), self.outbox.failed(),
+        return Status(self._online, self.outbox.waiting(), list(self._failed),
                       self._last_error)
 
     def send_waiting(self) -> bool:
@@ -125,6 +126,7 @@ class OnlineRater:
                 return False
             except RaterError as exc:
                 self.outbox.set_aside(write.key, str(exc))
+                self._failed = self.outbox.failed()
                 self._set(True, str(exc))
                 continue
             except Exception as exc:  # noqa: BLE001 - the sender must live: retry, and say so

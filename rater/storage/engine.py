@@ -113,7 +113,9 @@ class _Waits:
 _WAITS = _Waits()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pre_ping: bool = True) -> Engine:
+    """An engine for a study's URL. `pre_ping=False` skips the round trip that tests a pooled
+    connection before each use: for a caller that retries a failed write anyway."""
     if make_url(url).drivername.startswith("sqlite"):
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -127,7 +129,7 @@ def make_engine(url: str) -> Engine:
     # libpq waits for the operating system's TCP timeout (minutes) on a server that does not
     # answer; a window waiting on a connection should learn within seconds (a URL may say).
     timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_S}
-    engine = create_engine(url, pool_pre_ping=True, connect_args=timeout)
+    engine = create_engine(url, pool_pre_ping=pre_ping, connect_args=timeout)
     supply_on_demand(engine)
     event.listen(engine, "handle_error", _not_allowed)
     return engine

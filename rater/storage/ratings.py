@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session, load_only
 
 from rater.core.errors import Problem, RaterError
@@ -125,20 +125,27 @@ def codebook_version_id(session: Session) -> int:
 
 
 def codebook_check(session: Session, dimension: str, score: int | None = None) -> int:
-    """The study's codebook version, after checking the dimension (and score) against it."""
-    version = codebook_version_id(session)
-    dimensions = set(session.scalars(select(CodebookDimension.dimension).where(
-        CodebookDimension.codebook_version_id == version)))
-    if dimension not in dimensions:
+    """The study's codebook version, after checking the dimension (and score) against it.
+
+    One query when both are valid (every score a rater makes passes here); the codebook's
+    lists are read only to word an error."""
+    version = select(Study.codebook_version_id).where(Study.id == 1).scalar_subquery()
+    known_dimension = exists().where(CodebookDimension.codebook_version_id == version,
+                                     CodebookDimension.dimension == dimension)
+    on_scale = exists().where(ScaleValue.codebook_version_id == version,
+                              ScaleValue.value == score)
+    found = session.execute(select(version, known_dimension, on_scale)).one()
+    if not found[1]:
+        dimensions = session.scalars(select(CodebookDimension.dimension).where(
+            CodebookDimension.codebook_version_id == found[0]))
         raise RaterError(Problem(f"the codebook has no dimension '{dimension}'", dimension,
                                  f"choose one of: {', '.join(sorted(dimensions))}"))
-    if score is not None:
-        values = set(session.scalars(select(ScaleValue.value)
-                                     .where(ScaleValue.codebook_version_id == version)))
-        if score not in values:
-            raise RaterError(Problem(f"{score} is not on the scale", dimension,
-                                     f"score from {min(values)} to {max(values)}"))
-    return version
+    if score is not None and not found[2]:
+        values = list(session.scalars(select(ScaleValue.value)
+                                      .where(ScaleValue.codebook_version_id == found[0])))
+        raise RaterError(Problem(f"{score} is not on the scale", dimension,
+                                 f"score from {min(values)} to {max(values)}"))
+    return found[0]
 
 
 def set_score(store: StudyStore, rater: str, code: str, dimension: str, score: int) -> None:

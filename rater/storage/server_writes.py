@@ -23,9 +23,14 @@ from rater.storage.repository import StudyStore
 from rater.storage.server_roles import APPLIED_TABLE
 
 CONNECT_TIMEOUT_S = 3  # an outage is noticed within seconds, not after the TCP default
+# A write's transaction idle this long is ended by the server. When the network dies mid-write
+# the server may never hear of it (a half-open connection): without this, the open transaction
+# would hold the write's key, and the write sent again would wait for it for hours.
+IDLE_IN_WRITE_S = 5
 # SQLSTATE classes worth trying again: connection exception, operator intervention (server
 # shutting down), insufficient resources (too many connections), transaction rollback (deadlock).
 RETRY_CLASSES = ("08", "57", "53", "40")
+RETRY_STATES = ("25P03",)  # the server ended a transaction left idle (IDLE_IN_WRITE_S)
 
 ACTIONS: dict[str, Callable[..., object]] = {
     "set_score": ratings.set_score,
@@ -60,11 +65,14 @@ class _OneTransaction(StudyStore):
 
 
 def open_server(url: str) -> Engine:
-    """An engine for sending writes: short connect timeout, dead connections detected."""
+    """An engine for sending writes: a short connect timeout, and no test round trip before
+    each write (a broken connection fails the write, which the sender sends again)."""
     parsed = make_url(url)
     if "connect_timeout" not in parsed.query:
         parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
-    return engines.make_engine(parsed.render_as_string(hide_password=False))
+    options = f"{parsed.query.get('options', '')} -c idle_in_transaction_session_timeout="
+    parsed = parsed.update_query_dict({"options": f"{options}{IDLE_IN_WRITE_S}s".strip()})
+    return engines.make_engine(parsed.render_as_string(hide_password=False), pre_ping=False)
 
 
 def _record_key(connection: Connection, rater: str, key: str, action: str) -> bool:
@@ -97,7 +105,7 @@ def _worth_retrying(exc: DBAPIError) -> bool:
     """A broken or refused connection (no SQLSTATE: the server never answered), not a rule."""
     sqlstate = getattr(exc.orig, "sqlstate", None)
     return (isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
-            or sqlstate is None or sqlstate[:2] in RETRY_CLASSES)
+            or sqlstate is None or sqlstate[:2] in RETRY_CLASSES or sqlstate in RETRY_STATES)
 
 
 def is_applied(engine: Engine, key: str) -> bool:

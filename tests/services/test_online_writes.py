@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from server_study import DIMENSIONS, server_study
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from tcp_proxy import TcpProxy
 
 from rater.services import rating
@@ -89,6 +90,26 @@ def test_a_lost_reply_never_applies_a_write_twice(shared, r1):
     assert r1.send_waiting()
     assert r1.status().waiting == 0
     assert notes_saying(shared, text) == 1
+
+
+def test_a_write_left_open_by_a_vanished_connection_does_not_block_its_resend(shared, r1):
+    """The network dies mid-write and the server never hears of it (a half-open connection):
+    its transaction stays open, holding the write's key. The resent write must not wait for it
+    forever: the sender's sessions end a transaction idle for IDLE_IN_WRITE_S."""
+    text = f"half-open {uuid.uuid4()}"
+    r1.add_note(codes(shared)[0], 2.0, text)
+    write = r1.outbox.next()
+    vanished = server_writes.open_server(r1.url).connect()
+    vanished.begin()
+    assert server_writes._record_key(vanished, "R1", write.key, write.action)  # then silence
+    start = time.monotonic()
+    assert r1.send_waiting()
+    assert time.monotonic() - start < server_writes.IDLE_IN_WRITE_S + 5
+    assert notes_saying(shared, text) == 1
+    with pytest.raises(DBAPIError) as ended:  # the server ended the abandoned one ...
+        vanished.exec_driver_sql("SELECT 1").scalar()
+    assert server_writes._worth_retrying(ended.value)  # ... which, if alive, sends again
+    vanished.invalidate()
 
 
 def test_the_queue_survives_a_restart_of_the_program(shared, tmp_path):

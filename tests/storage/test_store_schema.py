@@ -176,3 +176,26 @@ def test_the_migrations_build_exactly_the_schema_in_schema_py(store):
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_writers_at_the_same_time_keep_one_unbroken_audit_chain(store):
+    """Eight writers, each on its own connection, append at once; on PostgreSQL the server
+    hashes each event (decision 1702's note): the chain must verify link by link in Python,
+    accents and quotes included."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rater.storage.repository import log_event
+    from rater.storage.verify import verify_store
+
+    def append(writer: int) -> None:
+        for i in range(10):
+            with store.transaction() as session:
+                log_event(session, f"R{writer}", "test.event",
+                          {"n": i, "note": "chaleur d'écoute, \"citée\" \x1f"})
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(append, range(8)))
+    with store.transaction() as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert sum(e.action == "test.event" for e in events) == 80
+    assert verify_store(store).problems == []
