@@ -317,11 +317,12 @@ def _ensure_fields(session: Session, hidden: dict[str, bool]) -> None:
 # while every other writer waits.
 _APPEND_ON_SERVER = text(
     "INSERT INTO audit_event (at, actor, action, detail, prev_hash, hash) "
-    "SELECT CAST(:at AS timestamptz), CAST(:actor AS text), CAST(:action AS text), "
-    "CAST(:detail AS text), last.hash, encode(sha256(convert_to(concat_ws(chr(31), last.hash, "
-    "CAST(:at_text AS text), CAST(:actor AS text), CAST(:action AS text), "
-    "CAST(:detail AS text)), 'UTF8')), 'hex') "
-    "FROM (SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), "
+    "SELECT e.at, e.actor, e.action, e.detail, last.hash, encode(sha256(convert_to(concat_ws("
+    "chr(31), last.hash, e.at_text, e.actor, e.action, e.detail), 'UTF8')), 'hex') "
+    "FROM (SELECT CAST(:at AS timestamptz) AS at, CAST(:at_text AS text) AS at_text, "
+    "CAST(:actor AS text) AS actor, CAST(:action AS text) AS action, "
+    "CAST(:detail AS text) AS detail) AS e, "
+    "(SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), "
     "CAST(:genesis AS text)) AS hash) AS last")
 
 
